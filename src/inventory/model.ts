@@ -144,7 +144,7 @@ export interface DecodeSummary {
   readonly lostEvents: number;
   /** Flows that made no edge, by reason (reply, health, sock, unresolved, outside-window, out-of-scope …). */
   readonly notEdges: Readonly<Record<string, number>>;
-  readonly errors: readonly { readonly file: string; readonly line: number; readonly message: string }[];
+  readonly errors: readonly { readonly file: string; readonly line?: number; readonly message: string }[];
 }
 
 export interface InventoryWindow {

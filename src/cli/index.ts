@@ -1,0 +1,130 @@
+/**
+ * @module cli — parses the command line, dispatches to a command, and turns errors into exit codes
+ * in one place: 0 ok, 1 findings, 2 usage or input error, 3 internal error.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT, InputError, ToolError, UsageError, formatLocation, type ExitCode } from '../shared/errors.js';
+import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
+import { processIo, type Io } from './io.js';
+import { parseWindow } from './window.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: Options;
+  /** Whether positional arguments are allowed (and what they mean, for the help text). */
+  readonly positionals?: string;
+  run(values: Values, positionals: string[], io: Io): Promise<ExitCode>;
+}
+
+const SOURCE_OPTIONS: Options = {
+  flows: { type: 'string', multiple: true, short: 'f' },
+  cluster: { type: 'string', multiple: true, short: 'c' },
+  namespace: { type: 'string', multiple: true, short: 'n' },
+  now: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+};
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${option} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+/** `--namespace a,b` and `--namespace a --namespace b` both work. */
+const namespacesOf = (v: unknown): string[] => strings(v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  inventory: {
+    summary: 'who talks to whom, per namespace and workload, ingress and egress apart',
+    usage: 'tighten inventory (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [-o text|json|markdown]',
+    positionals: 'flow files (same as --flows)',
+    options: { ...SOURCE_OPTIONS, output: { type: 'string', short: 'o' } },
+    run: (v, positionals, io) =>
+      inventoryCommand(
+        {
+          flows: [...strings(v.flows), ...positionals],
+          cluster: strings(v.cluster),
+          namespaces: namespacesOf(v.namespace),
+          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
+          quiet: v.quiet === true,
+        },
+        io,
+      ),
+  },
+};
+
+function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'tighten — from no network policy to enforced, least-privilege CiliumNetworkPolicy, namespace by namespace.',
+    '',
+    'Usage: tighten <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `tighten <command> --help` for a command\'s options.',
+    'Exit codes: 0 ok, 1 findings, 2 usage or input error, 3 internal error.',
+    '',
+  ].join('\n');
+}
+
+/** Runs the command line; never calls process.exit. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(helpText());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === 'version') {
+    io.stdout.write(`${await version()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr.write(`tighten: unknown command ${JSON.stringify(name)}\n\n${helpText()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`Usage: ${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    let parsed: { values: Values; positionals: string[] };
+    try {
+      parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: command.positionals !== undefined, strict: true }) as typeof parsed;
+    } catch (cause) {
+      throw new UsageError(`${(cause as Error).message}\nUsage: ${command.usage}`, { cause });
+    }
+    return await command.run(parsed.values, parsed.positionals, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: Io): ExitCode {
+  if (error instanceof ToolError) {
+    const where = error instanceof InputError ? formatLocation(error.file, error.line) : '';
+    const prefix = where && !error.message.startsWith(where) ? `${where}: ` : '';
+    io.stderr.write(`tighten: ${prefix}${error.message}\n`);
+    return error.exitCode;
+  }
+  const e = error as Error;
+  io.stderr.write(`tighten: internal error: ${e?.stack ?? String(error)}\nThis is a bug in tighten; please report it with the command line and, if you can, the input.\n`);
+  return EXIT.internal;
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
