@@ -3,15 +3,21 @@
  * later, the live API): namespaces, pods with their top owners, workloads, services, existing
  * policies and the `cilium-config` ConfigMap.
  *
- * Everything here is plain data; `decodeCluster` builds it, the core reads it.
+ * Everything here is plain data (JSON-serialisable: no Maps, no `undefined` values): `decodeClusterDocuments`
+ * builds it, `readCluster` reads it from files, `indexCluster` prepares lookups, the core reads it.
+ *
+ * Namespaced objects written without `metadata.namespace` (plain manifests rather than a `kubectl get`
+ * dump) are taken to be in `default`, where `kubectl apply` without `-n` would put them.
  */
 
+/** Labels or annotations, keys sorted. An empty object when the object has none. */
 export type Labels = Readonly<Record<string, string>>;
 
 /** Kinds of workload tighten knows. A pod without a (known) controller is its own workload, kind `Pod`. */
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'ReplicaSet', 'ReplicationController', 'Pod'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number] | (string & {});
 
+/** An entry of `metadata.ownerReferences`; `controller` is omitted when the reference does not say. */
 export interface OwnerReference {
   readonly kind: string;
   readonly name: string;
@@ -19,6 +25,7 @@ export interface OwnerReference {
   readonly controller?: boolean;
 }
 
+/** A declared container port (`spec.containers[].ports[]`). */
 export interface ContainerPort {
   readonly name?: string;
   readonly containerPort: number;
@@ -26,12 +33,17 @@ export interface ContainerPort {
   readonly protocol: string;
 }
 
+/** A Namespace object of the dump. Namespaces that pods name but the dump lacks are not invented. */
 export interface Namespace {
   readonly name: string;
   readonly labels: Labels;
   readonly annotations: Labels;
 }
 
+/**
+ * A pod as the dump shows it. Debug pods are not singled out here: a pod with `hasEphemeralContainers`
+ * keeps its real owner, and a `kubectl debug --copy-to` or node-debugger pod is a bare pod (owner kind `Pod`).
+ */
 export interface Pod {
   readonly namespace: string;
   readonly name: string;
@@ -49,8 +61,14 @@ export interface Pod {
   readonly serviceAccountName: string;
   readonly nodeName?: string;
   readonly phase?: string;
+  /** Ports of the containers, then of restartable (sidecar) init containers; empty when none is declared. */
   readonly containerPorts: readonly ContainerPort[];
-  /** The pod's top owner (Pod → ReplicaSet → Deployment, Pod → Job → CronJob, …); itself when bare. */
+  /**
+   * The pod's top owner (Pod → ReplicaSet → Deployment, Pod → Job → CronJob, Pod → StatefulSet …); itself
+   * (kind `Pod`) when bare or owned by a Node (a static pod's mirror). The walk stops at Deployment,
+   * StatefulSet, DaemonSet, CronJob, ReplicationController and at any kind tighten does not know (Argo
+   * `Rollout`, `SparkApplication` …): operators' custom resources above those are not followed.
+   */
   readonly owner: WorkloadRef;
 }
 
@@ -63,15 +81,21 @@ export interface WorkloadRef {
 
 /**
  * A top-level workload of the dump: Deployment, StatefulSet, DaemonSet, CronJob, a Job without a
- * CronJob, a ReplicaSet without a Deployment, or a bare Pod.
+ * CronJob, a ReplicaSet without a Deployment, a ReplicationController, a bare Pod, or a custom owner
+ * (Argo `Rollout` …). Also the top owners that pods or controllers name but the dump lacks (`inferred`).
  */
 export interface Workload extends WorkloadRef {
   /** Labels of the object itself (`metadata.labels`). */
   readonly labels: Labels;
-  /** Labels its pods get (`spec.template.metadata.labels`; for a CronJob the job template's pod template; for a bare Pod its own). */
+  /**
+   * Labels its pods get (`spec.template.metadata.labels`; for a CronJob the job template's pod template; for
+   * a bare Pod its own). For an inferred workload: the labels all its known pods (or child ReplicaSets' and
+   * Jobs' templates) share, without volatile keys (see `isVolatileLabelKey`).
+   */
   readonly podLabels: Labels;
-  /** `spec.selector` when the kind has one. */
+  /** `spec.selector` when the kind has one (a ReplicationController's map becomes `matchLabels`). */
   readonly selector?: LabelSelector;
+  /** The pod template's service account (`default` when the template names none); undefined when unknown. */
   readonly serviceAccountName?: string;
   readonly containerPorts: readonly ContainerPort[];
   readonly hostNetwork: boolean;
@@ -82,28 +106,37 @@ export interface Workload extends WorkloadRef {
   readonly timeZone?: string;
   readonly annotations: Labels;
   readonly creationTimestamp?: string;
+  /**
+   * True when the object itself is not in the dump and the workload was inferred from its pods or child
+   * controllers (then `labels` and `annotations` are empty). Omitted when false.
+   */
+  readonly inferred?: boolean;
 }
 
+/** One `matchExpressions` entry; `values` is omitted when empty (Exists, DoesNotExist). */
 export interface LabelSelectorRequirement {
   readonly key: string;
   readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | (string & {});
   readonly values?: readonly string[];
 }
 
+/** A Kubernetes label selector; omitted parts are omitted, and the empty selector selects everything. */
 export interface LabelSelector {
   readonly matchLabels?: Labels;
   readonly matchExpressions?: readonly LabelSelectorRequirement[];
 }
 
+/** One `spec.ports[]` entry of a Service. */
 export interface ServicePort {
   readonly name?: string;
   readonly port: number;
-  /** A number, or a named container port. */
+  /** A number, or a named container port. When the manifest omits it, `port` (as the API server defaults it). */
   readonly targetPort?: number | string;
   /** @default 'TCP' */
   readonly protocol: string;
 }
 
+/** A (core/v1) Service. A Knative `Service` or another group's is not one (it is counted in `ignoredKinds`). */
 export interface Service {
   readonly namespace: string;
   readonly name: string;
@@ -111,8 +144,14 @@ export interface Service {
   /** Undefined for a Service without selector (endpoints managed elsewhere). */
   readonly selector?: Labels;
   readonly ports: readonly ServicePort[];
+  /** `spec.clusterIPs`, else `[spec.clusterIP]`, without `None`; empty for headless and ExternalName services. */
   readonly clusterIPs: readonly string[];
+  /** @default 'ClusterIP' */
   readonly type?: string;
+  /** True for a headless service (`clusterIP: None`): clients reach the pods' own IPs. Omitted when false. */
+  readonly headless?: boolean;
+  /** `spec.externalName` of an ExternalName service. */
+  readonly externalName?: string;
 }
 
 /**
@@ -127,15 +166,35 @@ export interface PolicyObject {
   readonly source: string;
 }
 
-/** A warning about the dump that does not stop reading it (a pod whose owner is missing …). */
+/**
+ * A warning about the dump that does not stop reading it. Codes:
+ * - `owner-missing`: a pod's or controller's owner is not in the dump (the top owner was inferred);
+ * - `duplicate-object`: the same kind/namespace/name twice (the last one read wins);
+ * - `invalid-object`: not an object, no `metadata.name`, or a List item with no kind;
+ * - `kind-inferred`: a plain `List` item without `kind`, whose kind was inferred from its shape;
+ * - `empty-file`: a file with no Kubernetes object in it; `no-files`: a directory with no dump files.
+ */
 export interface ClusterWarning {
-  readonly code: 'owner-missing' | 'duplicate-object' | 'invalid-object' | (string & {});
+  readonly code:
+    | 'owner-missing'
+    | 'duplicate-object'
+    | 'invalid-object'
+    | 'kind-inferred'
+    | 'empty-file'
+    | 'no-files'
+    | (string & {});
   readonly message: string;
-  /** "file" or "file#document" where the object was read. */
+  /**
+   * Where: `file`, `file#n` (the n-th document, from 1, of a multi-document file), with `/items/i` (from 0)
+   * appended for an item of a List or array.
+   */
   readonly source?: string;
 }
 
-/** The cluster as a dump describes it. All lists are sorted by (namespace, name). */
+/**
+ * The cluster as a dump describes it. Lists are sorted by (namespace, name); workloads by (namespace, kind,
+ * name); policies by (namespace, kind, name), cluster-wide ones first. Warnings are in the order found.
+ */
 export interface ClusterSnapshot {
   readonly namespaces: readonly Namespace[];
   readonly pods: readonly Pod[];
@@ -144,7 +203,11 @@ export interface ClusterSnapshot {
   readonly policies: readonly PolicyObject[];
   /** `data` of the `cilium-config` ConfigMap (any namespace, usually kube-system), when present. */
   readonly ciliumConfig?: Readonly<Record<string, string>>;
-  /** Kinds seen but not used, with how many objects of each. */
+  /**
+   * Kinds seen but not used, with how many objects of each (ConfigMaps other than `cilium-config` count as
+   * `ConfigMap`). A kind tighten decodes but under another API group is counted as `Kind (apiVersion)`, e.g.
+   * `Service (serving.knative.dev/v1)`.
+   */
   readonly ignoredKinds: Readonly<Record<string, number>>;
   readonly warnings: readonly ClusterWarning[];
   /** Files read, in order. */
