@@ -6,7 +6,7 @@
  * pod's name and controller labels tell (`<deploy>-<pod-template-hash>-<x>`, StatefulSet ordinals,
  * `job-name`), else the bare pod.
  */
-import type { ClusterSnapshot, Pod, WorkloadKind } from '../cluster/cluster.js';
+import { indexCluster, type ClusterIndex, type ClusterSnapshot, type Pod, type WorkloadKind } from '../cluster/index.js';
 import type { FlowEndpoint } from '../flows/flow.js';
 import { NAMESPACE_LABEL, labelValue, parseIdentityLabel } from './labels.js';
 import type { Entity, Peer } from './model.js';
@@ -25,27 +25,13 @@ export type Resolution =
   | { readonly type: 'noise'; readonly reason: 'health' }
   | { readonly type: 'unresolved'; readonly reason: string };
 
-/** Lookups into the cluster dump the resolver needs. */
-export interface ClusterLookup {
-  readonly podByIp: ReadonlyMap<string, Pod>;
-  readonly podByName: ReadonlyMap<string, Pod>;
-  /** Node name by node address (from pods' `hostIP`). */
-  readonly nodeByIp: ReadonlyMap<string, string>;
+/** Lookups into the cluster dump the resolver needs, and whether there was a dump at all. */
+export interface ClusterLookup extends Pick<ClusterIndex, 'podByIp' | 'podByName' | 'nodeByIp'> {
   readonly hasCluster: boolean;
 }
 
 export function buildClusterLookup(cluster: ClusterSnapshot): ClusterLookup {
-  const podByIp = new Map<string, Pod>();
-  const podByName = new Map<string, Pod>();
-  const nodeByIp = new Map<string, string>();
-  for (const pod of cluster.pods) {
-    podByName.set(`${pod.namespace}/${pod.name}`, pod);
-    if (pod.hostIP !== undefined && pod.nodeName !== undefined) nodeByIp.set(pod.hostIP, pod.nodeName);
-    // hostNetwork pods share their node's IP: the IP names the node, not the pod.
-    if (pod.hostNetwork) continue;
-    for (const ip of pod.podIPs) podByIp.set(ip, pod);
-  }
-  return { podByIp, podByName, nodeByIp, hasCluster: cluster.sources.length > 0 || cluster.pods.length > 0 };
+  return { ...indexCluster(cluster), hasCluster: cluster.sources.length > 0 || cluster.pods.length > 0 };
 }
 
 /** Hubble's reserved identity numbers (cilium-semantics.md g). */
@@ -143,6 +129,9 @@ function resolvePod(ep: FlowEndpoint, namespace: string, ip: string | undefined,
 }
 
 function podPeer(pod: Pod, labels: readonly string[]): Resolution {
+  // A pod someone attached ephemeral containers to (`kubectl debug`) is a debug pod: its traffic is
+  // not its controller's to vouch for, so it is a peer of its own, kind Pod (PRODUCT.md §4).
+  if (pod.hasEphemeralContainers) return { type: 'peer', peer: { namespace: pod.namespace, kind: 'Pod', name: pod.name }, kindSource: 'cluster', labels, pod };
   return { type: 'peer', peer: { namespace: pod.owner.namespace, kind: pod.owner.kind, name: pod.owner.name }, kindSource: 'cluster', labels, pod };
 }
 
