@@ -1,0 +1,30 @@
+/**
+ * @module flows — decode Hubble flow JSON into typed {@link Flow}s and read them from files,
+ * directories or stdin. The only public surface of `src/flows/`; import from here.
+ */
+export type {
+  Flow,
+  FlowDns,
+  FlowEndpoint,
+  FlowHttp,
+  FlowIp,
+  FlowL4,
+  FlowL7,
+  FlowPolicyRef,
+  FlowService,
+  FlowType,
+  FlowWorkload,
+  L4Protocol,
+  LostEvents,
+  TcpFlag,
+  TrafficDirection,
+  Verdict,
+} from './flow.js';
+export { L4_PROTOCOLS, VERDICTS } from './flow.js';
+export { decodeHubbleLine, decodeHubbleValue } from './decode.js';
+export type { DecodedLine, IgnoredEventKind } from './decode.js';
+export { parseTimestamp, formatTimestamp } from './timestamp.js';
+export type { Timestamp } from './timestamp.js';
+export type { DecodeIssue, DecodeStats, DecodeWarning, FlowSink, FlowSource, ReadProgress, SourcePosition } from './flow-source.js';
+export { STDIN_NAME, fileFlowSource, readFlowInputs } from './read.js';
+export type { ReadFlowOptions } from './read.js';
