@@ -2,7 +2,7 @@
  * @module cli/window — `--now`, `--since`, `--until`: RFC 3339 instants, or for `--since` a duration
  * back from now (`90m`, `24h`, `7d`, `2w`).
  */
-import { parseTimestamp } from '../flows/timestamp.js';
+import { parseTimestamp } from '../flows/index.js';
 import { UsageError } from '../shared/errors.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Flow } from '../flows/flow.js';
-import { decodeHubbleLine } from '../flows/decode.js';
+import type { Flow } from '../flows/index.js';
+import { decodeHubbleLine } from '../flows/index.js';
 import { connection, entity, flowLine, pod } from '../test-support/hubble.js';
 import { InventoryBuilder, buildInventory } from './build.js';
 import type { Edge, Inventory, Peer } from './model.js';

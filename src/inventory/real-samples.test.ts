@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeHubbleLine } from '../flows/decode.js';
-import type { Flow } from '../flows/flow.js';
+import { decodeHubbleLine } from '../flows/index.js';
+import type { Flow } from '../flows/index.js';
 import { buildInventory } from './build.js';
 import type { Edge, Peer } from './model.js';
 
