@@ -11,7 +11,7 @@
  * policy verdict, L7), so each packet counts once whichever events a capture kept.
  */
 import { EMPTY_CLUSTER, isVolatileLabelKey, type ClusterSnapshot, type Labels, type WorkloadKind } from '../cluster/index.js';
-import type { Flow, FlowEndpoint } from '../flows/flow.js';
+import type { Flow, FlowEndpoint } from '../flows/index.js';
 import { podLabelsOf } from './labels.js';
 import type {
   DecodeSummary,

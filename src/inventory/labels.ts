@@ -1,7 +1,7 @@
 /**
  * @module inventory/labels — Cilium identity labels as Hubble prints them (`source:key=value`).
  */
-import type { Labels } from '../cluster/cluster.js';
+import type { Labels } from '../cluster/index.js';
 
 /** One parsed identity label. `reserved:host` has key `host` and value `''`. */
 export interface IdentityLabel {

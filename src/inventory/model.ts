@@ -5,7 +5,7 @@
  * first and last seen, kept per hourly bucket, plus an L7 summary (DNS names queried, HTTP requests)
  * when the proxy saw the traffic. Replies are not edges; health checks are noise.
  */
-import type { Labels, WorkloadKind } from '../cluster/cluster.js';
+import type { Labels, WorkloadKind } from '../cluster/index.js';
 
 /** Entities as Cilium names them. `world-ipv4`/`world-ipv6` fold into `world`. */
 export const ENTITIES = ['world', 'host', 'remote-node', 'kube-apiserver', 'ingress', 'init', 'unmanaged', 'health'] as const;

@@ -7,7 +7,7 @@
  * `job-name`), else the bare pod.
  */
 import { indexCluster, type ClusterIndex, type ClusterSnapshot, type Pod, type WorkloadKind } from '../cluster/index.js';
-import type { FlowEndpoint } from '../flows/flow.js';
+import type { FlowEndpoint } from '../flows/index.js';
 import { NAMESPACE_LABEL, labelValue, parseIdentityLabel } from './labels.js';
 import type { Entity, Peer } from './model.js';
 
