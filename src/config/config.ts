@@ -7,8 +7,8 @@
  * with the defaults documented here, so the core never needs its own fallbacks. A key written with an
  * empty value (`labels:` and nothing under it) means the default.
  */
-import type { Labels } from '../cluster/cluster.js';
-import type { PlatformRole } from '../inventory/model.js';
+import type { Labels } from '../cluster/index.js';
+import type { PlatformRole } from '../inventory/index.js';
 
 /** The only `apiVersion` this version of tighten reads. */
 export const CONFIG_API_VERSION = 'tighten/v1alpha1';

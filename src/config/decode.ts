@@ -6,8 +6,8 @@
  * `file:line: field: what is wrong`, with "Did you mean …?" for misspelt keys and values.
  */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import { WORKLOAD_KINDS } from '../cluster/cluster.js';
-import { PLATFORM_ROLES, type PlatformRole } from '../inventory/model.js';
+import { WORKLOAD_KINDS } from '../cluster/index.js';
+import { PLATFORM_ROLES, type PlatformRole } from '../inventory/index.js';
 import { InputError, formatLocation } from '../shared/errors.js';
 import {
   CONFIG_API_VERSION,

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../config/config.js';
-import { decodeConfig } from '../config/decode.js';
-import { decodeHubbleLine } from '../flows/decode.js';
-import type { Flow } from '../flows/flow.js';
-import { buildInventory } from '../inventory/build.js';
-import type { Edge, Inventory, InventoryWorkload } from '../inventory/model.js';
+import { DEFAULT_CONFIG, decodeConfig } from '../config/index.js';
+import { decodeHubbleLine, type Flow } from '../flows/index.js';
+import { buildInventory, type Edge, type Inventory, type InventoryWorkload } from '../inventory/index.js';
 import { connection, entity, pod as hubblePod } from '../test-support/hubble.js';
 import { classifyWorkloads, type WorkloadClassification } from './classify.js';
 import { cluster, edge, entityPeer, externalPeer, inventory, object, peer, pod, port, workload } from './test-support/fixtures.js';

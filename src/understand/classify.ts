@@ -7,9 +7,9 @@
  * batch (kind Job or CronJob), debug (a bare pod, `kubectl run` / `kubectl debug` marks, debugging-tool
  * names), platform (well-known names first, then traffic shape), and otherwise application.
  */
-import type { ClusterSnapshot, Pod, WorkloadRef } from '../cluster/cluster.js';
-import type { TightenConfig } from '../config/config.js';
-import type { Inventory, PlatformRole, WorkloadClass } from '../inventory/model.js';
+import type { ClusterSnapshot, Pod, WorkloadRef } from '../cluster/index.js';
+import type { TightenConfig } from '../config/index.js';
+import type { Inventory, PlatformRole, WorkloadClass } from '../inventory/index.js';
 import { compareStrings, indexTraffic, indexWorkloadFacts, type TrafficIndex, type WorkloadFacts } from './facts.js';
 import { describeMatcher, findOverride } from './overrides.js';
 import { detectPlatform } from './platform.js';

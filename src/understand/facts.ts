@@ -2,8 +2,8 @@
  * @module understand/facts — what the understanding rules look up: each inventory workload with its
  * object and pods from the cluster dump, and the inventory's edges by workload (pure).
  */
-import type { ClusterSnapshot, Pod, Workload, WorkloadRef } from '../cluster/cluster.js';
-import type { Edge, Inventory, InventoryWorkload, Peer, WorkloadPeer } from '../inventory/model.js';
+import type { ClusterSnapshot, Pod, Workload, WorkloadRef } from '../cluster/index.js';
+import type { Edge, Inventory, InventoryWorkload, Peer, WorkloadPeer } from '../inventory/index.js';
 
 /** The key of a workload: `namespace/name` (one workload is one peer, whatever its kind). */
 export function workloadKeyOf(w: { readonly namespace: string; readonly name: string }): string {

@@ -1,8 +1,8 @@
 /**
  * @module understand/overrides — matches `tighten.yaml` `classify` entries against workloads (pure).
  */
-import type { TightenConfig, WorkloadMatcher } from '../config/config.js';
-import type { InventoryWorkload, PlatformRole, WorkloadClass } from '../inventory/model.js';
+import type { TightenConfig, WorkloadMatcher } from '../config/index.js';
+import type { InventoryWorkload, PlatformRole, WorkloadClass } from '../inventory/index.js';
 
 /** The override that applies to a workload: which list and entry, and what it says. */
 export interface Override {

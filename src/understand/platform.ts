@@ -3,8 +3,8 @@
  * collectors, secret managers, ingress controllers, admission webhooks) by well-known names, by the
  * namespace they run in, and by the shape of their traffic in the inventory (pure).
  */
-import { portInRanges, type PortRange, type TightenConfig } from '../config/config.js';
-import type { Edge, PlatformRole } from '../inventory/model.js';
+import { portInRanges, type PortRange, type TightenConfig } from '../config/index.js';
+import type { Edge, PlatformRole } from '../inventory/index.js';
 import { formatPort, isWorkload, listSome, plural, workloadKeyOf, type TrafficIndex, type WorkloadFacts } from './facts.js';
 import { PLATFORM_NAMESPACE_HINTS, matchPlatformName } from './well-known.js';
 

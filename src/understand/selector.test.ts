@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../config/config.js';
-import { decodeConfig } from '../config/decode.js';
+import { DEFAULT_CONFIG, decodeConfig } from '../config/index.js';
 import { compileIdentityLabelFilter } from './identity-labels.js';
 import { chooseSelector, type LabelledWorkload } from './selector.js';
 

@@ -3,8 +3,8 @@
  * stable labels only, by a team-configurable priority list, selecting exactly the workload's pods in its
  * namespace). Pure; the generator uses the same choice, the hygiene findings report where it falls short.
  */
-import type { Labels, WorkloadRef } from '../cluster/cluster.js';
-import { isVolatileLabel, type TightenConfig } from '../config/config.js';
+import type { Labels, WorkloadRef } from '../cluster/index.js';
+import { isVolatileLabel, type TightenConfig } from '../config/index.js';
 import { compareStrings } from './facts.js';
 import type { IdentityLabelFilter } from './identity-labels.js';
 

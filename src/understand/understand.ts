@@ -2,9 +2,9 @@
  * @module understand/understand — the "understand" step in one call: classify every workload, find the
  * hygiene, boundary, coverage and ownership issues, and name each namespace's owning team (pure).
  */
-import type { ClusterSnapshot } from '../cluster/cluster.js';
-import type { TightenConfig } from '../config/config.js';
-import type { Finding, Inventory } from '../inventory/model.js';
+import type { ClusterSnapshot } from '../cluster/index.js';
+import type { TightenConfig } from '../config/index.js';
+import type { Finding, Inventory } from '../inventory/index.js';
 import { classifyWorkloads, type WorkloadClassification } from './classify.js';
 import { findIssues, teamsByNamespace } from './findings/index.js';
 

@@ -6,8 +6,8 @@
  * row: `ingress-nginx-controller` matches `ingress-nginx`, `kube-prometheus-stack-prometheus` matches
  * `prometheus`. `unless` words veto a match (`prometheus-node-exporter` is a scrape target, not a scraper).
  */
-import type { Labels } from '../cluster/cluster.js';
-import type { PlatformRole } from '../inventory/model.js';
+import type { Labels } from '../cluster/index.js';
+import type { PlatformRole } from '../inventory/index.js';
 
 /** Well-known names of one kind of platform service. */
 export interface NameRule {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TightenConfig } from '../../config/config.js';
-import type { Finding, Inventory } from '../../inventory/model.js';
+import { DEFAULT_CONFIG, type TightenConfig } from '../../config/index.js';
+import type { Finding, Inventory } from '../../inventory/index.js';
 import { classifyWorkloads } from '../classify.js';
 import { edge, entityPeer, externalPeer, inventory, peer, workload } from '../test-support/fixtures.js';
 import { findBoundaryIssues } from './boundaries.js';

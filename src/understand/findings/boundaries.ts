@@ -6,8 +6,8 @@
  * scraping, tracing …: the platform baseline covers them) or a debug pod are left out, so that every
  * namespace calling DNS does not make kube-system a fan-in hot spot.
  */
-import type { TightenConfig } from '../../config/config.js';
-import type { Edge, Finding, Inventory, WorkloadClass } from '../../inventory/model.js';
+import type { TightenConfig } from '../../config/index.js';
+import type { Edge, Finding, Inventory, WorkloadClass } from '../../inventory/index.js';
 import type { WorkloadClassification } from '../classify.js';
 import { formatPort, isWorkload, listSome, plural, workloadKeyOf } from '../facts.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, Workload } from '../../cluster/cluster.js';
-import { DEFAULT_CONFIG } from '../../config/config.js';
-import type { Finding, Inventory } from '../../inventory/model.js';
+import type { ClusterSnapshot, Workload } from '../../cluster/index.js';
+import { DEFAULT_CONFIG } from '../../config/index.js';
+import type { Finding, Inventory } from '../../inventory/index.js';
 import { classifyWorkloads } from '../classify.js';
 import { cluster, inventory, object, pod, workload } from '../test-support/fixtures.js';
 import { findCoverageIssues } from './coverage.js';

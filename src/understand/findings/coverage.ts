@@ -7,8 +7,8 @@
  * convert (no time-zone database in the core): it narrows the window by the largest possible UTC offsets
  * (14 hours at the start, 12 at the end) and reports a missed run only when it must have fallen inside.
  */
-import type { ClusterSnapshot } from '../../cluster/cluster.js';
-import type { Finding, Inventory, Severity } from '../../inventory/model.js';
+import type { ClusterSnapshot } from '../../cluster/index.js';
+import type { Finding, Inventory, Severity } from '../../inventory/index.js';
 import type { WorkloadClassification } from '../classify.js';
 import { cronTimesBetween, nextCronTime, parseCronSchedule } from '../cron.js';
 import { formatWorkload, indexWorkloadFacts, plural, workloadKeyOf, type WorkloadFacts } from '../facts.js';

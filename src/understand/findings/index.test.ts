@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../inventory/model.js';
+import type { Finding } from '../../inventory/index.js';
 import { compareFindings, sortFindings, subjectKey } from './index.js';
 
 const f = (severity: Finding['severity'], code: string, subject: Finding['subject'], message = 'm'): Finding => ({ code, severity, subject, message });

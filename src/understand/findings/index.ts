@@ -2,9 +2,9 @@
  * @module understand/findings — every understanding finding (label hygiene, namespace boundaries,
  * coverage, ownership), sorted deterministically (pure; `now` is a value).
  */
-import type { ClusterSnapshot } from '../../cluster/cluster.js';
-import type { TightenConfig } from '../../config/config.js';
-import { SEVERITIES, type Finding, type FindingSubject, type Inventory } from '../../inventory/model.js';
+import type { ClusterSnapshot } from '../../cluster/index.js';
+import type { TightenConfig } from '../../config/index.js';
+import { SEVERITIES, type Finding, type FindingSubject, type Inventory } from '../../inventory/index.js';
 import type { WorkloadClassification } from '../classify.js';
 import { compareStrings } from '../facts.js';
 import { findBoundaryIssues } from './boundaries.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../config/config.js';
-import type { ClusterSnapshot } from '../../cluster/cluster.js';
-import type { Finding, Inventory } from '../../inventory/model.js';
+import { DEFAULT_CONFIG } from '../../config/index.js';
+import type { ClusterSnapshot } from '../../cluster/index.js';
+import type { Finding, Inventory } from '../../inventory/index.js';
 import { classifyWorkloads } from '../classify.js';
 import { cluster, inventory, workload } from '../test-support/fixtures.js';
 import { findLabelIssues } from './labels.js';

@@ -2,9 +2,9 @@
  * @module understand/findings/labels — label hygiene: workloads without a stable label, selectors that
  * also select another workload's pods, and selector labels Cilium leaves out of identities (pure).
  */
-import type { ClusterSnapshot, Labels, WorkloadRef } from '../../cluster/cluster.js';
-import type { TightenConfig } from '../../config/config.js';
-import type { Finding, Inventory } from '../../inventory/model.js';
+import type { ClusterSnapshot, Labels, WorkloadRef } from '../../cluster/index.js';
+import type { TightenConfig } from '../../config/index.js';
+import type { Finding, Inventory } from '../../inventory/index.js';
 import type { WorkloadClassification } from '../classify.js';
 import { formatWorkload, listSome, workloadKeyOf } from '../facts.js';
 import { compileIdentityLabelFilter, type IdentityLabelFilter } from '../identity-labels.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../config/config.js';
-import { decodeConfig } from '../../config/decode.js';
+import { DEFAULT_CONFIG, decodeConfig } from '../../config/index.js';
 import { classifyWorkloads } from '../classify.js';
 import { cluster, inventory, ns, workload } from '../test-support/fixtures.js';
 import { findOwnershipIssues, teamsByNamespace } from './ownership.js';

@@ -2,9 +2,9 @@
  * @module understand/findings/ownership — which team owns each namespace (for plans grouped by team and
  * for reviews), and namespaces that name none (pure).
  */
-import type { ClusterSnapshot } from '../../cluster/cluster.js';
-import type { TightenConfig } from '../../config/config.js';
-import type { Finding, Inventory } from '../../inventory/model.js';
+import type { ClusterSnapshot } from '../../cluster/index.js';
+import type { TightenConfig } from '../../config/index.js';
+import type { Finding, Inventory } from '../../inventory/index.js';
 import type { WorkloadClassification } from '../classify.js';
 import { compareStrings } from '../facts.js';
 

@@ -2,8 +2,8 @@
  * @module understand/test-support/fixtures — hand-made inventories and cluster snapshots for the
  * understanding tests (built directly, without the decoders).
  */
-import type { ClusterSnapshot, ContainerPort, Labels, Namespace, Pod, Workload, WorkloadRef } from '../../cluster/cluster.js';
-import type { Edge, EdgeProtocol, EdgeVerdict, Entity, Inventory, InventoryWindow, InventoryWorkload, Peer, WorkloadPeer } from '../../inventory/model.js';
+import type { ClusterSnapshot, ContainerPort, Labels, Namespace, Pod, Workload, WorkloadRef } from '../../cluster/index.js';
+import type { Edge, EdgeProtocol, EdgeVerdict, Entity, Inventory, InventoryWindow, InventoryWorkload, Peer, WorkloadPeer } from '../../inventory/index.js';
 
 export const T0 = '2026-11-02T10:00:00.000000000Z';
 
