@@ -28,6 +28,7 @@ const SOURCE_OPTIONS: Options = {
   since: { type: 'string' },
   until: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  repo: { type: 'string' },
 };
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
@@ -44,7 +45,7 @@ const namespacesOf = (v: unknown): string[] => strings(v).flatMap((s) => s.split
 const COMMANDS: Readonly<Record<string, Command>> = {
   inventory: {
     summary: 'who talks to whom, per namespace and workload, ingress and egress apart',
-    usage: 'tighten inventory (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [-o text|json|markdown]',
+    usage: 'tighten inventory (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--repo DIR] [-o text|json|markdown]',
     positionals: 'flow files (same as --flows)',
     options: { ...SOURCE_OPTIONS, output: { type: 'string', short: 'o' } },
     run: (v, positionals, io) =>
@@ -56,6 +57,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
           quiet: v.quiet === true,
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
         },
         io,
       ),

@@ -3,7 +3,8 @@
  * `schema/inventory.json`) or markdown. Pure: (inventory) → { output, exitCode }.
  */
 import { EXIT, type ExitCode } from '../shared/errors.js';
-import type { Edge, Finding, Inventory, InventoryWorkload, Peer } from '../inventory/model.js';
+import type { Edge, Finding, Inventory, InventoryWorkload, Peer } from '../inventory/index.js';
+import type { Understanding, WorkloadClassification } from '../understand/index.js';
 
 export const API_VERSION = 'tighten/v1alpha1';
 
@@ -15,26 +16,52 @@ export interface Rendered {
   readonly exitCode: ExitCode;
 }
 
-export function renderInventory(inventory: Inventory, format: InventoryFormat): Rendered {
+/** What `tighten inventory` shows: the inventory and, when computed, what the understand step made of it. */
+export interface InventoryReport {
+  readonly inventory: Inventory;
+  readonly understanding?: Understanding;
+}
+
+export function renderInventory(report: InventoryReport, format: InventoryFormat): Rendered {
   switch (format) {
     case 'json':
-      return { output: `${JSON.stringify(toInventoryDocument(inventory), null, 2)}\n`, exitCode: EXIT.ok };
+      return { output: `${JSON.stringify(toInventoryDocument(report), null, 2)}\n`, exitCode: EXIT.ok };
     case 'markdown':
-      return { output: renderInventoryMarkdown(inventory), exitCode: EXIT.ok };
+      return { output: renderInventoryMarkdown(report), exitCode: EXIT.ok };
     case 'text':
-      return { output: renderInventoryText(inventory), exitCode: EXIT.ok };
+      return { output: renderInventoryText(report), exitCode: EXIT.ok };
   }
 }
 
+const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
+
+/** The inventory's own findings (input problems) and the understand step's, most severe first. */
+export function allFindings(report: InventoryReport): Finding[] {
+  const u = report.understanding?.findings ?? [];
+  return [...report.inventory.findings, ...u].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+}
+
+function classificationIndex(report: InventoryReport): Map<string, WorkloadClassification> {
+  return new Map((report.understanding?.classifications ?? []).map((c) => [workloadKey(c.workload), c]));
+}
+
 /** The JSON document: a versioned envelope; hourly buckets are left out (the store keeps them). */
-export function toInventoryDocument(inv: Inventory): Record<string, unknown> {
+export function toInventoryDocument(report: InventoryReport): Record<string, unknown> {
+  const inv = report.inventory;
+  const classes = classificationIndex(report);
+  const teams = report.understanding?.teams ?? {};
+  const namespaces = [...new Set([...Object.keys(teams), ...inv.workloads.map((w) => w.namespace)])].sort();
   return {
     apiVersion: API_VERSION,
     kind: 'Inventory',
     window: inv.window,
-    workloads: inv.workloads,
+    namespaces: namespaces.map((name) => ({ name, ...(teams[name] !== undefined ? { team: teams[name] } : {}) })),
+    workloads: inv.workloads.map((w) => {
+      const c = classes.get(workloadKey(w));
+      return c ? { ...w, class: c.class, ...(c.role ? { role: c.role } : {}), evidence: c.evidence } : w;
+    }),
     edges: inv.edges.map(({ buckets: _buckets, ...edge }) => edge),
-    findings: inv.findings,
+    findings: allFindings(report),
     decode: inv.decode,
   };
 }
@@ -61,7 +88,7 @@ function formatL7(e: Edge): string {
 }
 
 const isWorkload = (p: Peer): p is Extract<Peer, { namespace: string }> => 'namespace' in p;
-const workloadKey = (w: { namespace: string; name: string }) => `${w.namespace}/${w.name}`;
+const workloadKey = (w: { namespace: string; name: string }): string => `${w.namespace}/${w.name}`;
 
 interface WorkloadView {
   readonly workload: InventoryWorkload;
@@ -101,14 +128,23 @@ function edgeLine(arrow: string, peer: Peer, e: Edge): string {
   return `      ${arrow} ${formatPeer(peer)}  ${formatPort(e)}  ${e.verdict}${drops}  ${num(e.flows)} flows  ${e.firstSeen} … ${e.lastSeen}${l7 ? `  (${l7})` : ''}`;
 }
 
-export function renderInventoryText(inv: Inventory): string {
+function classText(c: WorkloadClassification | undefined): string {
+  if (c === undefined) return '';
+  return c.role ? `${c.class}: ${c.role}` : c.class;
+}
+
+export function renderInventoryText(report: InventoryReport): string {
+  const inv = report.inventory;
+  const classes = classificationIndex(report);
+  const teams = report.understanding?.teams ?? {};
   const lines: string[] = [headline(inv), ''];
   for (const [ns, views] of byNamespace(inv)) {
-    lines.push(`namespace ${ns}`);
+    lines.push(`namespace ${ns}${teams[ns] ? `  (team ${teams[ns]})` : ''}`);
     for (const v of views) {
       const w = v.workload;
       const seen = w.firstSeen ? `seen ${w.firstSeen} … ${w.lastSeen}` : 'never seen in flows';
-      lines.push(`  ${w.kind} ${w.name}  (${seen})`);
+      const cls = classText(classes.get(workloadKey(w)));
+      lines.push(`  ${w.kind} ${w.name}  [${cls ? `${cls}; ` : ''}${seen}]`);
       lines.push(`    egress:${v.egress.length === 0 ? ' none' : ''}`);
       for (const e of v.egress) lines.push(edgeLine('→', e.destination, e));
       lines.push(`    ingress:${v.ingress.length === 0 ? ' none' : ''}`);
@@ -122,7 +158,7 @@ export function renderInventoryText(inv: Inventory): string {
     for (const e of other) lines.push(`  ${formatPeer(e.source)} → ${formatPeer(e.destination)}  ${formatPort(e)}  ${e.verdict}  ${num(e.flows)} flows`);
     lines.push('');
   }
-  lines.push(...findingLines(inv.findings), ...decodeLines(inv));
+  lines.push(...findingLines(allFindings(report)), ...decodeLines(inv));
   return `${lines.join('\n')}\n`;
 }
 
@@ -149,13 +185,19 @@ function decodeLines(inv: Inventory): string[] {
 
 const mdEscape = (s: string) => s.replace(/\|/g, '\\|');
 
-export function renderInventoryMarkdown(inv: Inventory): string {
+export function renderInventoryMarkdown(report: InventoryReport): string {
+  const inv = report.inventory;
+  const classes = classificationIndex(report);
+  const teams = report.understanding?.teams ?? {};
+  const findings = allFindings(report);
   const out: string[] = [`# Flow inventory`, '', headline(inv), ''];
   for (const [ns, views] of byNamespace(inv)) {
     out.push(`## Namespace \`${ns}\``, '');
+    if (teams[ns]) out.push(`Team: ${teams[ns]}.`, '');
     for (const v of views) {
       const w = v.workload;
-      out.push(`### ${w.kind} \`${w.name}\``, '');
+      const cls = classText(classes.get(workloadKey(w)));
+      out.push(`### ${w.kind} \`${w.name}\`${cls ? ` — ${cls}` : ''}`, '');
       out.push(w.firstSeen ? `Seen ${w.firstSeen} … ${w.lastSeen}.` : 'Never seen in flows.', '');
       for (const [title, edges, peerOf] of [
         ['Egress', v.egress, (e: Edge) => e.destination],
@@ -170,9 +212,9 @@ export function renderInventoryMarkdown(inv: Inventory): string {
       }
     }
   }
-  if (inv.findings.length > 0) {
+  if (findings.length > 0) {
     out.push('## Findings', '', '| severity | code | subject | message |', '|---|---|---|---|');
-    for (const f of inv.findings) out.push(`| ${f.severity} | ${f.code} | ${mdEscape(formatSubject(f))} | ${mdEscape(f.message)} |`);
+    for (const f of findings) out.push(`| ${f.severity} | ${f.code} | ${mdEscape(formatSubject(f))} | ${mdEscape(f.message)} |`);
     out.push('');
   }
   out.push(...decodeLines(inv).map((l) => `_${l}_`), '');
