@@ -4,6 +4,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, InputError, ToolError, UsageError, formatLocation, type ExitCode } from '../shared/errors.js';
+import { SAMPLE_SIZE_NAMES } from '../sample/index.js';
+import { demoCommand } from './commands/demo.js';
 import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
 import { processIo, type Io } from './io.js';
 import { parseWindow } from './window.js';
@@ -39,10 +41,32 @@ function oneOf<T extends string>(option: string, value: unknown, allowed: readon
   throw new UsageError(`--${option} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
 }
 
+function integer(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isSafeInteger(n)) throw new UsageError(`--${option} must be a whole number (got ${JSON.stringify(value)})`);
+  return n;
+}
+
 /** `--namespace a,b` and `--namespace a --namespace b` both work. */
 const namespacesOf = (v: unknown): string[] => strings(v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  demo: {
+    summary: 'generate a realistic sample cluster and its Hubble traffic, and run tighten on it',
+    usage: 'tighten demo [--dir DIR] [--size small|medium|large] [--seed N] [--quiet]',
+    options: { dir: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+    run: (v, _positionals, io) =>
+      demoCommand(
+        {
+          ...(typeof v.dir === 'string' ? { dir: v.dir } : {}),
+          size: oneOf('size', v.size, SAMPLE_SIZE_NAMES, 'small'),
+          seed: integer('seed', v.seed, 1),
+          quiet: v.quiet === true,
+        },
+        io,
+      ),
+  },
   inventory: {
     summary: 'who talks to whom, per namespace and workload, ingress and egress apart',
     usage: 'tighten inventory (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--repo DIR] [-o text|json|markdown]',
