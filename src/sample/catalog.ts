@@ -8,7 +8,7 @@
  * Data only. `topology.ts` turns these specs (and the synthetic ones of larger sizes) into the
  * sample cluster.
  */
-import type { PlatformRole, WorkloadClass } from '../inventory/model.js';
+import type { PlatformRole, WorkloadClass } from '../inventory/index.js';
 import type { CallOutcome, Labels, SampleKind } from './model.js';
 
 export interface NamespaceSpec {
@@ -212,7 +212,8 @@ export const CORE_WORKLOADS: readonly WorkloadSpec[] = [
     ],
     hostNetwork: true,
     metricsPort: 9962,
-    class: 'platform',
+    // Provides no service other workloads call: not a platform service in tighten's sense.
+    class: 'application',
   },
   // monitoring
   {
@@ -316,7 +317,8 @@ export const CORE_WORKLOADS: readonly WorkloadSpec[] = [
     ],
     probePort: 9403,
     metricsPort: 9402,
-    class: 'platform',
+    // An operator with its own egress (API server, ACME): it gets a policy like an application.
+    class: 'application',
     apiserver: true,
   },
   {

@@ -40,13 +40,10 @@ const DEFAULT_PATTERNS = [
 
 function parsePattern(text: string): LabelPattern {
   const colon = text.indexOf(':');
-  // A pattern without a source applies to every source; `reserved:.*` keeps its source.
-  let source = colon >= 0 ? text.slice(0, colon) : '';
-  let rest = colon >= 0 ? text.slice(colon + 1) : text;
-  if (source.startsWith('!')) {
-    source = source.slice(1);
-    rest = `!${rest}`;
-  }
+  // A pattern without a source applies to every source. As in Cilium, `!k8s:x` is an inclusive
+  // pattern for a source named "!k8s" (matching nothing); exclusion is written `k8s:!x`.
+  const source = colon >= 0 ? text.slice(0, colon) : '';
+  const rest = colon >= 0 ? text.slice(colon + 1) : text;
   const ignore = rest.startsWith('!');
   const body = ignore ? rest.slice(1) : rest;
   return { source: source === 'any' ? '' : source, ignore, expr: new RegExp(`^(?:${body})`) };

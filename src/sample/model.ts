@@ -6,7 +6,7 @@
  * Times are epoch milliseconds (UTC). Objects are plain data; `pods` and `runs` are filled in by
  * the topology builder and not changed afterwards.
  */
-import type { PlatformRole, WorkloadClass } from '../inventory/model.js';
+import type { PlatformRole, WorkloadClass } from '../inventory/index.js';
 
 export type Labels = Readonly<Record<string, string>>;
 

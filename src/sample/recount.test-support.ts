@@ -109,3 +109,17 @@ export function recountEdges(lines: () => Iterable<string>, objects: readonly Ku
       ...(a.dns.size > 0 ? { l7: { dns: [...a.dns].sort() } } : {}),
     }));
 }
+
+/** The findings every sample plants (`code namespace/kind/name` or `code namespace`), sorted. */
+export const PLANTED_FINDINGS = [
+  'coverage-cronjob-not-seen analytics/CronJob/daily-export',
+  'coverage-workload-not-seen marketing/Deployment/newsletter-signup',
+  'label-ambiguous-selector boutique/Deployment/productcatalogservice',
+  'label-ambiguous-selector boutique/Deployment/productcatalogservice-canary',
+  'label-ambiguous-selector marketing/Deployment/landing-page',
+  'label-ambiguous-selector marketing/Deployment/promo-site',
+  'label-no-stable-label analytics/Job/backfill',
+  'label-not-identity-relevant billing/Deployment/invoice-worker',
+  'namespace-cross-heavy analytics',
+  'ownership-no-team marketing',
+] as const;

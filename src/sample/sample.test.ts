@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compileLabelFilter, generateSample, renderClusterYaml, type KubeObject, type Sample } from './index.js';
-import { recountEdges } from './recount.test-support.js';
+import { PLANTED_FINDINGS, recountEdges } from './recount.test-support.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -214,17 +214,7 @@ describe('truth', () => {
   });
 
   it('lists exactly the planted findings', () => {
-    expect(small.truth.findings.map((f) => `${f.code} ${Object.values(f.subject).join('/')}`)).toEqual([
-      'coverage-cronjob-not-seen analytics/CronJob/daily-export',
-      'coverage-workload-not-seen marketing/Deployment/newsletter-signup',
-      'label-ambiguous-selector boutique/Deployment/productcatalogservice',
-      'label-ambiguous-selector marketing/Deployment/landing-page',
-      'label-ambiguous-selector marketing/Deployment/promo-site',
-      'label-no-stable-label analytics/Job/backfill',
-      'label-not-identity-relevant billing/Deployment/invoice-worker',
-      'namespace-cross-heavy analytics',
-      'ownership-no-team marketing',
-    ]);
+    expect(small.truth.findings.map((f) => `${f.code} ${Object.values(f.subject).join('/')}`)).toEqual([...PLANTED_FINDINGS]);
   });
 });
 

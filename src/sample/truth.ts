@@ -10,7 +10,7 @@
  * DNS L7 events (the same packets as the UDP/53 flows) add nothing. The DNS names a source asked
  * for are listed on its edge to CoreDNS.
  */
-import type { EdgeProtocol, EdgeVerdict, FindingCode, FindingSubject, Peer, PlatformRole, WorkloadClass } from '../inventory/model.js';
+import type { EdgeProtocol, EdgeVerdict, FindingCode, FindingSubject, Peer, PlatformRole, WorkloadClass } from '../inventory/index.js';
 import { cronFireTimes } from './cron.js';
 import { compileLabelFilter } from './identity.js';
 import type { SampleCluster, SampleWorkload } from './model.js';
@@ -34,7 +34,10 @@ export interface TruthClass {
   readonly kind: string;
   readonly name: string;
   readonly class: WorkloadClass;
-  /** Platform workloads that provide a shared service; omitted for platform workloads that serve none (the Cilium agent, the cert-manager controller). */
+  /**
+   * The shared service a platform workload provides; set exactly when `class` is platform. Workloads
+   * that provide none (the Cilium agent, the cert-manager controller) are applications.
+   */
   readonly role?: PlatformRole;
 }
 
@@ -187,15 +190,34 @@ function namesByIp(plan: Plan): Map<string, Set<string>> {
   return out;
 }
 
+/** tighten's default label priority (PRODUCT.md §5). */
+const LABEL_PRIORITY = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app', 'k8s-app', 'name'];
+
 /**
- * The findings the sample plants, by these rules (each computed from the model):
+ * The key a selector for the workload starts from: the first priority key its pods carry, else the
+ * alphabetically first stable key (`preferred`); and the first such key Cilium keeps in identities
+ * (`first`), which the selector actually uses.
+ */
+function preferredSelector(w: SampleWorkload, relevant: (source: string, key: string) => boolean): { preferred?: string; first?: string } {
+  const keys = Object.keys(w.podLabels).sort();
+  const order = [...LABEL_PRIORITY.filter((k) => k in w.podLabels), ...keys.filter((k) => !LABEL_PRIORITY.includes(k))];
+  const first = order.find((k) => relevant('k8s', k));
+  return { ...(order[0] !== undefined ? { preferred: order[0] } : {}), ...(first !== undefined ? { first } : {}) };
+}
+
+/**
+ * The findings the sample plants, by these rules (each computed from the model; debug pods never get
+ * policy and are left out of the label rules, hostNetwork workloads of all of them):
  * - label-no-stable-label: the pods carry no stable label (template labels empty).
- * - label-ambiguous-selector: another workload of the namespace has all of this one's stable labels
- *   (so any selector on them also selects the other's pods).
- * - label-not-identity-relevant: a stable label key the `cilium-config` label filter drops.
- * - namespace-cross-heavy: counting FORWARDED edges between application and batch workloads only
- *   (platform, debug, entities and external peers left out), the flows in or out of the namespace
- *   that cross its boundary outnumber those that stay inside.
+ * - label-not-identity-relevant: the selector's preferred key (first of the default priority list
+ *   `app.kubernetes.io/name`, `app.kubernetes.io/instance`, `app`, `k8s-app`, `name` the pods carry,
+ *   else the first stable key) is dropped by the `cilium-config` label filter.
+ * - label-ambiguous-selector: the first identity-relevant key of that order, with the workload's
+ *   value, also selects another workload's pods in the namespace (both of `app: web`; the stable and
+ *   the canary Deployment, which only `track` — a key outside the priority list — tells apart).
+ * - namespace-cross-heavy: counting edges (any verdict) between application and batch workloads
+ *   only (platform, debug, entities and external peers left out), the flows in or out of the
+ *   namespace that cross its boundary outnumber those that stay inside (more than half cross).
  * - coverage-cronjob-not-seen: a CronJob whose schedule fires in the window, on no edge.
  * - coverage-workload-not-seen: any other workload on no edge; hostNetwork workloads are left out
  *   (flows show them only as host / remote-node), and so are CronJobs that were not due.
@@ -212,13 +234,19 @@ function computeFindings(cluster: SampleCluster, edges: readonly TruthEdge[]): T
 
   for (const w of cluster.workloads) {
     if (w.hostNetwork) continue;
-    const keys = Object.keys(w.podLabels);
-    if (keys.length === 0) {
-      findings.push({ code: 'label-no-stable-label', subject: subject(w) });
-    } else {
-      const shadowed = (byNamespace.get(w.namespace) ?? []).some((o) => o !== w && !o.hostNetwork && keys.every((k) => o.podLabels[k] === w.podLabels[k]));
-      if (shadowed) findings.push({ code: 'label-ambiguous-selector', subject: subject(w) });
-      if (keys.some((k) => !filter('k8s', k))) findings.push({ code: 'label-not-identity-relevant', subject: subject(w) });
+    if (w.class !== 'debug') {
+      const choice = preferredSelector(w, filter);
+      if (choice.preferred === undefined) {
+        findings.push({ code: 'label-no-stable-label', subject: subject(w) });
+      } else {
+        if (!filter('k8s', choice.preferred)) findings.push({ code: 'label-not-identity-relevant', subject: subject(w) });
+        const first = choice.first;
+        if (first !== undefined) {
+          const value = w.podLabels[first];
+          const others = (byNamespace.get(w.namespace) ?? []).filter((o) => o !== w && o.class !== 'debug');
+          if (others.some((o) => o.podLabels[first] === value)) findings.push({ code: 'label-ambiguous-selector', subject: subject(w) });
+        }
+      }
     }
     if (!seen.has(`${w.namespace}/${w.name}`)) {
       if (w.kind === 'CronJob') {
@@ -236,7 +264,7 @@ function computeFindings(cluster: SampleCluster, edges: readonly TruthEdge[]): T
   const crossing = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
   for (const e of edges) {
-    if (e.verdict !== 'FORWARDED' || !('namespace' in e.source) || !('namespace' in e.destination)) continue;
+    if (!('namespace' in e.source) || !('namespace' in e.destination)) continue;
     const app = (p: { namespace: string; name: string }) => {
       const c = classOf.get(`${p.namespace}/${p.name}`);
       return c === 'application' || c === 'batch';

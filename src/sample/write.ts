@@ -6,7 +6,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { generateSample, renderClusterYaml } from './index.js';
+import { generateSample } from './generate.js';
+import { renderClusterYaml } from './kube-objects.js';
 import type { SampleOptions } from './sizes.js';
 
 export interface WrittenSample {
