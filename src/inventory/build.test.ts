@@ -189,6 +189,7 @@ describe('inferWorkload without controller labels', () => {
   it('recognises generated Deployment and DaemonSet pod names, and leaves plain names alone', () => {
     expect(inferWorkload('reviews-v1-545db77b95-s6jb8', [])).toEqual({ kind: 'Deployment', name: 'reviews-v1' });
     expect(inferWorkload('node-local-dns-88zrp', [])).toEqual({ kind: 'DaemonSet', name: 'node-local-dns' });
+    expect(inferWorkload('nightly-invoice-29894460-x7k2p', [])).toEqual({ kind: 'CronJob', name: 'nightly-invoice' });
     expect(inferWorkload('my-debug-shell', [])).toEqual({ kind: 'Pod', name: 'my-debug-shell' });
     expect(inferWorkload('xwing', [])).toEqual({ kind: 'Pod', name: 'xwing' });
   });

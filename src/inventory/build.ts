@@ -172,7 +172,7 @@ export class InventoryBuilder {
     const hour = Math.floor(flow.timeMs / HOUR_MS);
     let bucket = edge.buckets.get(hour);
     if (bucket === undefined) {
-      bucket = { counts: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], first: flow.time, last: flow.time };
+      bucket = { counts: [0, 0, 0, 0, 0, 0, 0, 0, 0], first: flow.time, last: flow.time };
       edge.buckets.set(hour, bucket);
     } else {
       if (flow.time < bucket.first) bucket.first = flow.time;
@@ -494,17 +494,20 @@ export function buildInventory(flows: Iterable<Flow>, options: InventoryOptions 
   return b.finish();
 }
 
-/** Event classes: each reports a packet at most once per side. */
-const CLASSES = 4;
+/**
+ * Event classes: each reports a packet at most once per side. 0: the datapath's trace or drop
+ * event (one per packet and side, whichever the observation point: a pod's egress goes either to the
+ * stack or to the overlay); 1: the policy-verdict event; 2: the proxy's L7 event.
+ */
+const CLASSES = 3;
 function eventClassOf(flow: Flow): number {
   if (flow.type === 'L7' || flow.eventType?.type === 129) return 2;
   if (flow.eventType?.type === 5) return 1;
-  if (flow.traceObservationPoint !== undefined && TRANSIT_POINTS.has(flow.traceObservationPoint)) return 3;
   return 0;
 }
 
 function bucketCount(c: readonly number[], sourceIsWorkload: boolean): number {
-  const side = (s: number) => Math.max(c[s * CLASSES]!, c[s * CLASSES + 1]!, c[s * CLASSES + 2]!, c[s * CLASSES + 3]!);
+  const side = (s: number) => Math.max(c[s * CLASSES]!, c[s * CLASSES + 1]!, c[s * CLASSES + 2]!);
   const egress = side(0);
   const ingress = side(1);
   const preferred = sourceIsWorkload ? egress : ingress;

@@ -171,6 +171,8 @@ export function inferWorkload(podName: string, labels: readonly string[]): { kin
   }
   // Without controller labels (older Hubble, trimmed labels), the generated name still tells:
   // Kubernetes draws pod-template hashes and name suffixes from an alphabet without vowels, 0, 1 and 3.
+  const cronJob = CRONJOB_POD_NAME.exec(podName);
+  if (cronJob?.[1] !== undefined) return { kind: 'CronJob', name: cronJob[1] };
   const deployment = DEPLOYMENT_POD_NAME.exec(podName);
   if (deployment?.[1] !== undefined) return { kind: 'Deployment', name: deployment[1] };
   const daemonSet = DAEMONSET_POD_NAME.exec(podName);
@@ -178,6 +180,8 @@ export function inferWorkload(podName: string, labels: readonly string[]): { kin
   return { kind: 'Pod', name: podName };
 }
 
+/** `<cronjob>-<scheduled time in minutes>-<suffix>`: a CronJob names its Jobs by the minute they were due. */
+const CRONJOB_POD_NAME = /^(.+)-\d{8,}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 /** `<deployment>-<pod-template-hash>-<suffix>` in Kubernetes' safe alphabet (`k8s.io/apimachinery/pkg/util/rand`). */
 const DEPLOYMENT_POD_NAME = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 /** `<daemonset>-<suffix>`; only trusted when the suffix has a digit, as words rarely do. */
