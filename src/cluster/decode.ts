@@ -23,6 +23,7 @@ import type {
   Workload,
   WorkloadRef,
 } from './cluster.js';
+import { isVolatileLabelKey } from '../shared/labels.js';
 
 /** One parsed document (or top-level value) of a dump. */
 export interface ClusterDocument {
@@ -59,25 +60,7 @@ const CONTROLLER_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Rep
 const CLIMBING_KINDS = new Set(['Pod', 'ReplicaSet', 'Job']);
 const POLICY_KINDS = new Set(['NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
 
-const VOLATILE_LABEL_KEYS = new Set([
-  'pod-template-hash',
-  'rollouts-pod-template-hash',
-  'controller-revision-hash',
-  'pod-template-generation',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'job-name',
-  'controller-uid',
-]);
-
-/**
- * True for label keys the controllers set per revision, per pod or per run (`pod-template-hash`,
- * `controller-revision-hash`, `statefulset.kubernetes.io/pod-name`, `job-name`, `controller-uid`,
- * `batch.kubernetes.io/*` …): they never name a workload stably, so selectors must not use them.
- */
-export function isVolatileLabelKey(key: string): boolean {
-  return VOLATILE_LABEL_KEYS.has(key) || key.startsWith('batch.kubernetes.io/');
-}
+export { isVolatileLabelKey };
 
 /** A valid object of the dump, after List flattening and de-duplication. */
 interface Entry {

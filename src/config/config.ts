@@ -9,6 +9,7 @@
  */
 import type { Labels } from '../cluster/index.js';
 import type { PlatformRole } from '../inventory/index.js';
+import { BUILTIN_VOLATILE_LABELS, matchesKeyList } from '../shared/labels.js';
 
 /** The only `apiVersion` this version of tighten reads. */
 export const CONFIG_API_VERSION = 'tighten/v1alpha1';
@@ -17,22 +18,7 @@ export const CONFIG_KIND = 'Config';
 /** The file name `readConfig` looks for in the repository directory. */
 export const CONFIG_FILE_NAME = 'tighten.yaml';
 
-/**
- * Label keys that never name a workload stably (set per revision, per pod or per run by the
- * controllers); selectors never use them. A trailing `*` makes an entry a prefix (`batch.kubernetes.io/*`).
- * `labels.volatile` in the file adds to this list; it cannot remove from it.
- */
-export const BUILTIN_VOLATILE_LABELS = [
-  'pod-template-hash',
-  'rollouts-pod-template-hash',
-  'controller-revision-hash',
-  'pod-template-generation',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'job-name',
-  'controller-uid',
-  'batch.kubernetes.io/*',
-] as const;
+export { BUILTIN_VOLATILE_LABELS };
 
 /** The default order in which label keys are tried for a workload's selector (PRODUCT.md §5). */
 export const DEFAULT_LABEL_PRIORITY = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app', 'k8s-app', 'name'] as const;
@@ -248,9 +234,3 @@ export function isVolatileLabel(key: string, config: TightenConfig): boolean {
   return matchesKeyList(key, BUILTIN_VOLATILE_LABELS) || matchesKeyList(key, config.labels.volatile);
 }
 
-function matchesKeyList(key: string, list: readonly string[]): boolean {
-  for (const entry of list) {
-    if (entry.endsWith('*') ? key.startsWith(entry.slice(0, -1)) : key === entry) return true;
-  }
-  return false;
-}
