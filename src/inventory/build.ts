@@ -172,7 +172,7 @@ export class InventoryBuilder {
     const hour = Math.floor(flow.timeMs / HOUR_MS);
     let bucket = edge.buckets.get(hour);
     if (bucket === undefined) {
-      bucket = { counts: [0, 0, 0, 0, 0, 0, 0, 0, 0], first: flow.time, last: flow.time };
+      bucket = { counts: new Array<number>(SIDES * CLASSES).fill(0), first: flow.time, last: flow.time };
       edge.buckets.set(hour, bucket);
     } else {
       if (flow.time < bucket.first) bucket.first = flow.time;
@@ -500,6 +500,8 @@ export function buildInventory(flows: Iterable<Flow>, options: InventoryOptions 
  * stack or to the overlay); 1: the policy-verdict event; 2: the proxy's L7 event.
  */
 const CLASSES = 3;
+/** Sides: 0 the sender's EGRESS observation, 1 the receiver's INGRESS, 2 a direction Hubble did not report. */
+const SIDES = 3;
 function eventClassOf(flow: Flow): number {
   if (flow.type === 'L7' || flow.eventType?.type === 129) return 2;
   if (flow.eventType?.type === 5) return 1;
