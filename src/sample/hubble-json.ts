@@ -8,6 +8,7 @@
  * Built by string concatenation from pre-rendered pieces: millions of lines must be cheap.
  */
 import type { SampleNode, SamplePod } from './model.js';
+import { hash32 } from './prng.js';
 import { RESERVED_IDENTITY } from './model.js';
 
 /** Formats instants as protojson does; caches the date part of the current second. */
@@ -44,7 +45,7 @@ export class FlowUuids {
   private readonly prefix: string;
 
   constructor(seed: number) {
-    this.prefix = (seed >>> 0).toString(16).padStart(8, '0');
+    this.prefix = hash32(`flow-uuids:${seed >>> 0}`).toString(16).padStart(8, '0');
   }
 
   /** The UUID of the `seq`-th flow; `r` is a random 32-bit number for the middle groups. */
@@ -67,6 +68,7 @@ export class EndpointRenderer {
   private readonly cluster: string;
   private readonly labels: ReadonlyMap<SamplePod, readonly string[]>;
   private readonly cache = new Map<SamplePod, string[]>();
+  private readonly labelsJson = new Map<SamplePod, string>();
 
   constructor(cluster: string, identityLabels: ReadonlyMap<SamplePod, readonly string[]>) {
     this.cluster = cluster;
@@ -85,7 +87,8 @@ export class EndpointRenderer {
     const k = (own ? 1 : 0) + (withWorkloads ? 2 : 0);
     let text = variants[k];
     if (text === undefined) {
-      const labels = (this.labels.get(pod) ?? []).map(q).join(',');
+      let labels = this.labelsJson.get(pod);
+      if (labels === undefined) this.labelsJson.set(pod, (labels = (this.labels.get(pod) ?? []).map(q).join(',')));
       const w = pod.workload;
       text =
         `{${own ? `"ID":${pod.endpointId},` : ''}"identity":${pod.identity},"cluster_name":${q(this.cluster)},` +
@@ -130,8 +133,6 @@ export interface FlowParts {
   readonly source: string;
   readonly destination: string;
   readonly l7?: string;
-  /** `cluster/node`. */
-  readonly node: string;
   readonly sourceNames?: string;
   readonly destinationNames?: string;
   readonly reply: boolean;
@@ -139,15 +140,19 @@ export interface FlowParts {
   /** Trace events only. */
   readonly obs?: Obs;
   readonly traceReason?: 'NEW' | 'ESTABLISHED' | 'REPLY';
+  /** The `Summary`, as a JSON string literal. */
   readonly summary: string;
 }
 
-/** Renders the flow object's fields after `uuid`, without the closing brace. */
-export function renderFlowBody(p: FlowParts): string {
+/**
+ * Renders the flow object's fields after `uuid`, without the closing brace.
+ * @param nodeJson the observing node's `cluster/node` name as a JSON string literal
+ */
+export function renderFlowBody(p: FlowParts, nodeJson: string): string {
   let s = p.drop !== undefined ? `,"verdict":"DROPPED","drop_reason":${DROP_REASONS[p.drop]}` : ',"verdict":"FORWARDED"';
   s += `,"IP":{"source":"${p.srcIp}","destination":"${p.dstIp}","ipVersion":"IPv4"},"l4":${p.l4},"source":${p.source},"destination":${p.destination}`;
   s += p.l7 !== undefined ? ',"Type":"L7"' : ',"Type":"L3_L4"';
-  s += `,"node_name":${q(p.node)}`;
+  s += `,"node_name":${nodeJson}`;
   if (p.sourceNames !== undefined) s += `,"source_names":${p.sourceNames}`;
   if (p.destinationNames !== undefined) s += `,"destination_names":${p.destinationNames}`;
   if (p.l7 !== undefined) s += `,"l7":${p.l7}`;
@@ -159,13 +164,13 @@ export function renderFlowBody(p: FlowParts): string {
   if (p.obs !== undefined && p.drop === undefined && p.l7 === undefined) s += `,"trace_observation_point":"${p.obs.name}"`;
   if (p.traceReason !== undefined && p.drop === undefined && p.l7 === undefined) s += `,"trace_reason":"${p.traceReason}"`;
   if (p.drop !== undefined) s += `,"drop_reason_desc":"${p.drop}"`;
-  s += `,"is_reply":${p.reply},"Summary":${q(p.summary)}`;
+  s += `,"is_reply":${p.reply},"Summary":${p.summary}`;
   return s;
 }
 
-/** A whole line: the `GetFlowsResponse` wrapper around the flow. */
-export function renderLine(time: string, uuid: string, body: string, node: string): string {
-  return `{"flow":{"time":"${time}","uuid":"${uuid}"${body}},"node_name":${q(node)},"time":"${time}"}`;
+/** A whole line: the `GetFlowsResponse` wrapper around the flow; `nodeJson` is a JSON string literal. */
+export function renderLine(time: string, uuid: string, body: string, nodeJson: string): string {
+  return `{"flow":{"time":"${time}","uuid":"${uuid}"${body}},"node_name":${nodeJson},"time":"${time}"}`;
 }
 
 export function tcpL4(sport: number, dport: number, flags: string): string {
@@ -176,11 +181,15 @@ export function udpL4(sport: number, dport: number): string {
   return `{"UDP":{"source_port":${sport},"destination_port":${dport}}}`;
 }
 
+/** TCP flags as JSON, with their `Summary` as a JSON string literal. */
 export const TCP_FLAGS = {
-  SYN: { json: '{"SYN":true}', summary: 'TCP Flags: SYN' },
-  SYN_ACK: { json: '{"SYN":true,"ACK":true}', summary: 'TCP Flags: SYN, ACK' },
-  ACK_PSH: { json: '{"PSH":true,"ACK":true}', summary: 'TCP Flags: ACK, PSH' },
+  SYN: { json: '{"SYN":true}', summary: '"TCP Flags: SYN"' },
+  SYN_ACK: { json: '{"SYN":true,"ACK":true}', summary: '"TCP Flags: SYN, ACK"' },
+  ACK_PSH: { json: '{"PSH":true,"ACK":true}', summary: '"TCP Flags: ACK, PSH"' },
 } as const;
+
+/** Other `Summary` values, as JSON string literals. */
+export const SUMMARY = { UDP: '"UDP"', ECHO_REQUEST: '"ICMPv4 EchoRequest"', ECHO_REPLY: '"ICMPv4 EchoReply"' } as const;
 
 /** The `l7` object of a DNS request seen by the DNS proxy. */
 export function dnsRequestL7(query: string): string {
@@ -192,5 +201,7 @@ export function dnsResponseL7(query: string, ips: readonly string[], ttl: number
   return `{"type":"RESPONSE","latency_ns":"${latencyNs}","dns":{"query":${q(query)},"ips":[${ips.map(q).join(',')}],"ttl":${ttl},"observation_source":"proxy","qtypes":["A"],"rrtypes":["A"]}}`;
 }
 
-export const dnsQuerySummary = (query: string): string => `DNS Query ${query} A`;
-export const dnsAnswerSummary = (query: string, ips: readonly string[], ttl: number): string => `DNS Answer "${ips.join(',')}" TTL: ${ttl} (Proxy ${query} A)`;
+/** `Summary` of a DNS query, as a JSON string literal. */
+export const dnsQuerySummary = (query: string): string => q(`DNS Query ${query} A`);
+/** `Summary` of a DNS answer, as a JSON string literal. */
+export const dnsAnswerSummary = (query: string, ips: readonly string[], ttl: number): string => q(`DNS Answer "${ips.join(',')}" TTL: ${ttl} (Proxy ${query} A)`);

@@ -8,9 +8,9 @@
  * Jobs' pods), so most runs seen in the flows have no pod in the dump; hostNetwork pods have their
  * node's address; the planted CronJob that never ran has no Job at all.
  */
-import { stringify } from 'yaml';
 import type { SampleCluster, SamplePod, SampleRun, SampleService, SampleWorkload } from './model.js';
 import { isoSeconds } from './truth.js';
+import { stringifyYaml } from './yaml.js';
 
 export type KubeObject = Record<string, unknown>;
 
@@ -77,7 +77,7 @@ export function buildKubeObjects(cluster: SampleCluster): KubeObject[] {
 
 /** Renders objects as the `List` kubectl prints: sorted keys, unindented sequences, one trailing newline. */
 export function renderClusterYaml(objects: readonly KubeObject[]): string {
-  return stringify({ apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } }, { sortMapEntries: true, lineWidth: 0, indentSeq: false, aliasDuplicateObjects: false });
+  return stringifyYaml({ apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } });
 }
 
 type Meta = (name: string, namespace: string | undefined, uid: string, createdMs: number, labels: Readonly<Record<string, string>> | undefined, extra?: KubeObject) => KubeObject;

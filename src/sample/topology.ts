@@ -70,7 +70,9 @@ const EPHEMERAL_SPAN = 210;
 interface NodeAlloc {
   nextLongLived: number;
   nextEphemeral: number;
+  /** Endpoint ids: long-lived pods take 100–2047, short-lived ones cycle through 2048–4095. */
   nextEndpointId: number;
+  nextEphemeralEndpointId: number;
 }
 
 export function buildTopology(opts: TopologyOptions): SampleCluster {
@@ -88,7 +90,7 @@ export function buildTopology(opts: TopologyOptions): SampleCluster {
   const namespaces = nsSpecs.map((spec) => buildNamespace(spec, opts, prng));
   const nodes = buildNodes(opts, prng);
   const alloc = new Map<SampleNode, NodeAlloc>(
-    nodes.map((n) => [n, { nextLongLived: LONG_LIVED_OFFSET, nextEphemeral: EPHEMERAL_OFFSET, nextEndpointId: prng.int(100, 2000) }]),
+    nodes.map((n) => [n, { nextLongLived: LONG_LIVED_OFFSET, nextEphemeral: EPHEMERAL_OFFSET, nextEndpointId: prng.int(100, 400), nextEphemeralEndpointId: 0 }]),
   );
   const placer = new Placer(nodes, alloc, prng);
   const workloads = workloadSpecs.map((spec) => buildWorkload(spec, opts, prng, placer));
@@ -204,9 +206,14 @@ class Placer {
     return intToIp(base + offset);
   }
 
-  endpointId(node: SampleNode): number {
+  endpointId(node: SampleNode, ephemeral: boolean): number {
     const a = this.alloc.get(node) as NodeAlloc;
-    a.nextEndpointId = ((a.nextEndpointId + this.prng.int(1, 37)) % 4000) + 1;
+    if (ephemeral) {
+      a.nextEphemeralEndpointId = (a.nextEphemeralEndpointId + this.prng.int(1, 7)) % 2048;
+      return 2048 + a.nextEphemeralEndpointId;
+    }
+    // At most 290 long-lived pods per node, 1–5 apart: they stay below 2048 and never repeat.
+    a.nextEndpointId += this.prng.int(1, 5);
     return a.nextEndpointId;
   }
 }
@@ -367,7 +374,7 @@ function makePod(
     labels,
     ...(owner !== undefined ? { owner } : {}),
     identity: 0,
-    endpointId: w.hostNetwork ? 0 : placer.endpointId(node),
+    endpointId: w.hostNetwork ? 0 : placer.endpointId(node, ephemeral),
     startMs,
     ...(endMs !== undefined ? { endMs } : {}),
   };

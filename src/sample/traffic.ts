@@ -10,7 +10,7 @@
  * Which flows a connection writes is defined in `plan.ts` ({@link countActivity}); this module must
  * write exactly that many, and tests check it does.
  */
-import { EndpointRenderer, FlowUuids, OBS, RESERVED_ENDPOINT, TCP_FLAGS, TimeFormatter, dnsAnswerSummary, dnsQuerySummary, dnsRequestL7, dnsResponseL7, healthEndpoint, q, renderFlowBody, renderLine, tcpL4, udpL4, type DropReasonName, type FlowParts, type Obs } from './hubble-json.js';
+import { EndpointRenderer, FlowUuids, OBS, RESERVED_ENDPOINT, SUMMARY, TCP_FLAGS, TimeFormatter, dnsAnswerSummary, dnsQuerySummary, dnsRequestL7, dnsResponseL7, healthEndpoint, q, renderFlowBody, renderLine, tcpL4, udpL4, type DropReasonName, type FlowParts, type Obs } from './hubble-json.js';
 import { MinHeap, type Timed } from './heap.js';
 import type { SampleCluster, SampleNode, SamplePod } from './model.js';
 import { POLICY_DENIED_ATTEMPTS, type Activity, type ActivityEnd, type Plan } from './plan.js';
@@ -22,6 +22,7 @@ interface NextConnection extends Timed {
 }
 
 interface PendingFlow extends Timed {
+  /** The observing node's name as a JSON string literal. */
   readonly node: string;
   readonly body: string;
 }
@@ -47,7 +48,7 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
   const times = new TimeFormatter(cluster.sinceMs);
   const uuids = new FlowUuids(seed);
   const endpoints = new EndpointRenderer(cluster.name, identityLabels);
-  const nodeName = new Map(cluster.nodes.map((n) => [n, `${cluster.name}/${n.name}`]));
+  const nodeJson = new Map(cluster.nodes.map((n) => [n, q(`${cluster.name}/${n.name}`)]));
   const nsVisible = new Map(cluster.namespaces.map((n) => [n.name, n.dnsVisibility]));
 
   const connections = new MinHeap<NextConnection>();
@@ -63,9 +64,9 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
     if (a.connections > 0) connections.push({ t: slot(a, 0), seq: seq++, activity: a, k: 0 });
   }
 
-  const push = (t: number, node: SampleNode, parts: Omit<FlowParts, 'node'>) => {
-    const name = nodeName.get(node) as string;
-    pending.push({ t: Math.floor(t), seq: seq++, node: name, body: renderFlowBody({ ...parts, node: name }) });
+  const push = (t: number, node: SampleNode, parts: FlowParts) => {
+    const name = nodeJson.get(node) as string;
+    pending.push({ t: Math.floor(t), seq: seq++, node: name, body: renderFlowBody(parts, name) });
   };
 
   /** The endpoint object of an end, as `observer` reports it. */
@@ -144,21 +145,21 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
     const dstAtC = endpointAt(dst, C.node);
     const qL4 = udpL4(sport, 53);
     const aL4 = udpL4(53, sport);
-    push(t, S.node, { srcIp: S.ip, dstIp: C.ip, l4: qL4, source: srcAtS, destination: dstAtS, reply: false, direction: 'EGRESS', obs: dns.visible ? OBS.TO_PROXY : cross ? OBS.TO_OVERLAY : OBS.TO_STACK, traceReason: 'NEW', summary: 'UDP' });
+    push(t, S.node, { srcIp: S.ip, dstIp: C.ip, l4: qL4, source: srcAtS, destination: dstAtS, reply: false, direction: 'EGRESS', obs: dns.visible ? OBS.TO_PROXY : cross ? OBS.TO_OVERLAY : OBS.TO_STACK, traceReason: 'NEW', summary: SUMMARY.UDP });
     if (dns.visible) {
       push(t + 0.4 * proxy, S.node, { srcIp: S.ip, dstIp: C.ip, l4: qL4, source: srcAtS, destination: dstAtS, l7: dnsRequestL7(dns.query), reply: false, direction: 'EGRESS', summary: dnsQuerySummary(dns.query) });
     }
     const t3 = t + proxy + owd;
-    push(t3, C.node, { srcIp: S.ip, dstIp: C.ip, l4: qL4, source: srcAtC, destination: dstAtC, reply: false, direction: 'INGRESS', obs: OBS.TO_ENDPOINT, traceReason: 'NEW', summary: 'UDP' });
+    push(t3, C.node, { srcIp: S.ip, dstIp: C.ip, l4: qL4, source: srcAtC, destination: dstAtC, reply: false, direction: 'INGRESS', obs: OBS.TO_ENDPOINT, traceReason: 'NEW', summary: SUMMARY.UDP });
     const t4 = t3 + between(30 * US, external ? 3 * MS : 150 * US);
-    push(t4, C.node, { srcIp: C.ip, dstIp: S.ip, l4: aL4, source: dstAtC, destination: srcAtC, reply: true, direction: 'INGRESS', obs: cross ? OBS.TO_OVERLAY : OBS.TO_STACK, traceReason: 'REPLY', summary: 'UDP' });
+    push(t4, C.node, { srcIp: C.ip, dstIp: S.ip, l4: aL4, source: dstAtC, destination: srcAtC, reply: true, direction: 'INGRESS', obs: cross ? OBS.TO_OVERLAY : OBS.TO_STACK, traceReason: 'REPLY', summary: SUMMARY.UDP });
     const t5 = t4 + owd;
     if (dns.visible) {
       const latency = Math.floor(t5 - t);
       push(t5, S.node, { srcIp: C.ip, dstIp: S.ip, l4: aL4, source: dstAtS, destination: srcAtS, l7: dnsResponseL7(dns.query, dns.ips, ttl, latency), reply: true, direction: 'EGRESS', summary: dnsAnswerSummary(dns.query, dns.ips, ttl) });
     }
     const t6 = t5 + between(2 * US, 20 * US);
-    push(t6, S.node, { srcIp: C.ip, dstIp: S.ip, l4: aL4, source: dstAtS, destination: srcAtS, reply: true, direction: 'EGRESS', obs: OBS.TO_ENDPOINT, traceReason: 'REPLY', summary: 'UDP' });
+    push(t6, S.node, { srcIp: C.ip, dstIp: S.ip, l4: aL4, source: dstAtS, destination: srcAtS, reply: true, direction: 'EGRESS', obs: OBS.TO_ENDPOINT, traceReason: 'REPLY', summary: SUMMARY.UDP });
     return t6 + between(20 * US, 200 * US);
   };
 
@@ -179,7 +180,7 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
     const tcp = a.protocol === 'TCP';
     const req = (flags: keyof typeof TCP_FLAGS) => (tcp ? tcpL4(sport, a.port, TCP_FLAGS[flags].json) : udpL4(sport, a.port));
     const rep = (flags: keyof typeof TCP_FLAGS) => (tcp ? tcpL4(a.port, sport, TCP_FLAGS[flags].json) : udpL4(a.port, sport));
-    const summary = (flags: keyof typeof TCP_FLAGS) => (tcp ? TCP_FLAGS[flags].summary : 'UDP');
+    const summary = (flags: keyof typeof TCP_FLAGS) => (tcp ? TCP_FLAGS[flags].summary : SUMMARY.UDP);
     const named = a.dst.type === 'world' && a.dst.name !== undefined && a.dns?.visible === true ? `[${q(a.dst.name)}]` : undefined;
 
     const atSrc = (time: number, reply: boolean, flags: keyof typeof TCP_FLAGS, reason: 'NEW' | 'ESTABLISHED' | 'REPLY', drop?: DropReasonName) => {
@@ -187,13 +188,14 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
       const s = endpointAt(src, srcNode);
       const d = endpointAt(dst, srcNode);
       push(time, srcNode, {
-        ...(drop !== undefined ? { drop } : {}),
+        drop,
         srcIp: reply ? dst.ip : src.ip,
         dstIp: reply ? src.ip : dst.ip,
         l4: reply ? rep(flags) : req(flags),
         source: reply ? d : s,
         destination: reply ? s : d,
-        ...(named !== undefined ? (reply ? { sourceNames: named } : { destinationNames: named }) : {}),
+        sourceNames: reply ? named : undefined,
+        destinationNames: reply ? undefined : named,
         reply,
         direction: 'EGRESS',
         obs: reply ? OBS.TO_ENDPOINT : srcOut,
@@ -206,7 +208,7 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
       const s = endpointAt(src, dstNode);
       const d = endpointAt(dst, dstNode);
       push(time, dstNode, {
-        ...(drop !== undefined ? { drop } : {}),
+        drop,
         srcIp: reply ? dst.ip : src.ip,
         dstIp: reply ? src.ip : dst.ip,
         l4: reply ? rep(flags) : req(flags),
@@ -265,10 +267,10 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
     const node = dst.node as SampleNode;
     const from = endpointAt(src, node);
     const to = endpointAt(dst, node);
-    push(t, node, { srcIp: src.ip, dstIp: dst.ip, l4: '{"ICMPv4":{"type":8}}', source: from, destination: to, reply: false, direction: 'INGRESS', obs: OBS.TO_ENDPOINT, traceReason: 'NEW', summary: 'ICMPv4 EchoRequest' });
+    push(t, node, { srcIp: src.ip, dstIp: dst.ip, l4: '{"ICMPv4":{"type":8}}', source: from, destination: to, reply: false, direction: 'INGRESS', obs: OBS.TO_ENDPOINT, traceReason: 'NEW', summary: SUMMARY.ECHO_REQUEST });
     const back = t + between(10 * US, 50 * US);
     const obs = src.spec.type === 'remote-node' ? OBS.TO_OVERLAY : OBS.TO_STACK;
-    push(back, node, { srcIp: dst.ip, dstIp: src.ip, l4: '{"ICMPv4":{}}', source: to, destination: from, reply: true, direction: 'INGRESS', obs, traceReason: 'REPLY', summary: 'ICMPv4 EchoReply' });
+    push(back, node, { srcIp: dst.ip, dstIp: src.ip, l4: '{"ICMPv4":{}}', source: to, destination: from, reply: true, direction: 'INGRESS', obs, traceReason: 'REPLY', summary: SUMMARY.ECHO_REPLY });
   };
 
   const render = (f: PendingFlow): string => {
