@@ -52,6 +52,11 @@ export interface Activity {
   readonly weight?: number;
   connections: number;
   readonly dns?: ActivityDns;
+  /**
+   * User-driven traffic (from the Internet, and between applications) follows the time of day;
+   * platform traffic (probes, scrapes, health checks) and Job runs keep a steady rate.
+   */
+  readonly diurnal?: boolean;
 }
 
 /** SYN retransmissions of a connection dropped by policy (each is a flow at both ends). */
@@ -158,10 +163,23 @@ export function buildPlan(cluster: SampleCluster, targetFlows: number): Plan {
     }
     // host and remote-node sources are expanded per destination pod below.
 
+    const diurnal =
+      s.type === 'world' || s.type === 'remote-node' || (s.type === 'workload' && s.workload.class === 'application' && s.workload.runs.length === 0 && s.workload.kind !== 'Pod');
+
     // The call's activities, grouped by source window; fixed connections are split per window.
     const groups: { base: Omit<Activity, 'index' | 'connections' | 'weight'>; share: number }[][] = [];
     const emit = (group: number, src: ActivityEnd, dst: ActivityEnd, window: { startNs: number; endNs: number }, share: number, dns?: ActivityDns) => {
-      const base = { src, dst, port: call.port, protocol: call.protocol, outcome: call.outcome, startNs: window.startNs, endNs: window.endNs, ...(dns !== undefined ? { dns } : {}) };
+      const base = {
+        src,
+        dst,
+        port: call.port,
+        protocol: call.protocol,
+        outcome: call.outcome,
+        startNs: window.startNs,
+        endNs: window.endNs,
+        ...(dns !== undefined ? { dns } : {}),
+        ...(diurnal ? { diurnal: true } : {}),
+      };
       (groups[group] ??= []).push({ base, share });
     };
 

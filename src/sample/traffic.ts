@@ -29,6 +29,40 @@ interface PendingFlow extends Timed {
 
 const US = 1e3;
 const MS = 1e6;
+const DAY_MS = 86_400_000;
+const DAY_NS = DAY_MS * MS;
+
+/** Amplitude of the daily swing of user traffic (busiest at 15:00 UTC, quietest at 03:00). */
+const DIURNAL_SWING = 0.6;
+const MINUTES = 1440;
+
+/**
+ * The cumulative share of a day's user traffic at each minute, for density
+ * 1 + swing·cos(2π(h − 15)/24): time spread uniformly over a day is mapped through its inverse.
+ */
+const DIURNAL_CDF: Float64Array = (() => {
+  const c = new Float64Array(MINUTES + 1);
+  const f = (m: number) => m / MINUTES + (DIURNAL_SWING / (2 * Math.PI)) * (Math.sin((2 * Math.PI * (m / 60 - 15)) / 24) - Math.sin((2 * Math.PI * -15) / 24));
+  for (let m = 0; m <= MINUTES; m++) c[m] = f(m);
+  return c;
+})();
+
+/** Maps a time (ns since a UTC midnight) to its place in the daily curve, within the same day. */
+function diurnal(tNs: number): number {
+  const day = Math.floor(tNs / DAY_NS);
+  const share = (tNs - day * DAY_NS) / DAY_NS;
+  let lo = 0;
+  let hi = MINUTES;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if ((DIURNAL_CDF[mid] as number) <= share) lo = mid;
+    else hi = mid;
+  }
+  const a = DIURNAL_CDF[lo] as number;
+  const b = DIURNAL_CDF[hi] as number;
+  const minute = lo + (b > a ? (share - a) / (b - a) : 0);
+  return day * DAY_NS + (minute / MINUTES) * DAY_NS;
+}
 
 /** One concrete end of a connection. */
 interface End {
@@ -56,9 +90,14 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
   let seq = 0;
   let flowSeq = 0;
 
+  const dayOffsetNs = (cluster.sinceMs % DAY_MS) * 1e6;
   const slot = (a: Activity, k: number): number => {
     const span = (a.endNs - a.startNs) / a.connections;
-    return Math.floor(a.startNs + (k + prng.next() * 0.8) * span);
+    const t = a.startNs + (k + prng.next()) * span;
+    if (a.diurnal !== true) return Math.floor(t);
+    // Warped within its UTC day, then kept inside the window: still non-decreasing in k.
+    const warped = diurnal(t + dayOffsetNs) - dayOffsetNs;
+    return Math.floor(Math.min(a.endNs, Math.max(a.startNs, warped)));
   };
   for (const a of plan.activities) {
     if (a.connections > 0) connections.push({ t: slot(a, 0), seq: seq++, activity: a, k: 0 });
