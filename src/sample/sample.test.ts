@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compileLabelFilter, generateSample, renderClusterYaml, type KubeObject, type Sample } from './index.js';
-import { PLANTED_FINDINGS, recountEdges } from './recount.test-support.js';
+import { PLANTED_FINDINGS, recountEdges } from './test-support/recount.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const small = generateSample();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateSample, SAMPLE_SIZES } from './index.js';
-import { PLANTED_FINDINGS, recountEdges } from './recount.test-support.js';
+import { PLANTED_FINDINGS, recountEdges } from './test-support/recount.js';
 
 describe('sizes', () => {
   it('medium writes the requested number of flows, within 1%', () => {

@@ -83,7 +83,6 @@ export function* generateFlowLines(cluster: SampleCluster, plan: Plan, identityL
   const uuids = new FlowUuids(seed);
   const endpoints = new EndpointRenderer(cluster.name, identityLabels);
   const nodeJson = new Map(cluster.nodes.map((n) => [n, q(`${cluster.name}/${n.name}`)]));
-  const nsVisible = new Map(cluster.namespaces.map((n) => [n.name, n.dnsVisibility]));
 
   const connections = new MinHeap<NextConnection>();
   const pending = new MinHeap<PendingFlow>();

@@ -1,12 +1,12 @@
 /**
- * @module sample/recount.test-support — an independent re-count of a sample's flow lines into
+ * @module sample/test-support/recount — an independent re-count of a sample's flow lines into
  * edges, from the lines and the cluster dump alone, applying the documented counting rule. Tests
  * compare it with the truth the generator computed from its plan: the two must agree exactly.
  */
-import type { KubeObject } from './kube-objects.js';
-import type { TruthEdge } from './truth.js';
+import type { KubeObject } from '../kube-objects.js';
+import type { TruthEdge } from '../truth.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 interface Owner {
   kind: string;
