@@ -41,10 +41,10 @@ describe('sizes', () => {
       expect(r.done).toBe(false);
       if (i === 99_999) last = r.value as string;
     }
-    // 100k lines are ~100 MB of text; a stream keeps none of them.
-    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(80_000_000);
+    // 100k lines are ~170 MB of text; a stream keeps none of them.
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(120_000_000);
     expect(JSON.parse(last).flow.time >= s.truth.window.since).toBe(true);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
   }, 30_000);
 
   it('rejects bad options with a message naming them', () => {
