@@ -9,8 +9,9 @@
 //   generate       the generator alone (the floor: what producing the lines costs)
 //   fold N/10      generate + decode + fold a tenth of the flows over the same cluster
 //   fold N         generate + decode + fold all of them
-// If memory is bounded by edges, fold N/10 and fold N end near the same peak although N is ten times
-// as many flows, and both sit a fixed amount above `generate`.
+// `inventory heap MB` is the live heap the folded inventory holds after a full GC (the builder and its
+// result, over what the generator and the decoded cluster already held). If memory is bounded by edges
+// (and their hourly buckets), it does not grow tenfold when the flows do.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -45,7 +46,7 @@ async function parent() {
     rows.push({ variant: `${mode} ${n.toLocaleString('en-US')}`, ...r });
     console.error(`  done: ${mode} ${n}`);
   }
-  const header = ['variant', 'seconds', 'lines/s', 'edges', 'buckets', 'workloads', 'peak RSS MB', 'heap after MB'];
+  const header = ['variant', 'seconds', 'lines/s', 'edges', 'buckets', 'workloads', 'peak RSS MB', 'inventory heap MB'];
   const table = [header, ...rows.map((r) => [r.variant, r.seconds.toFixed(1), Math.round(r.lines / r.seconds).toLocaleString('en-US'), fmt(r.edges), fmt(r.buckets), fmt(r.workloads), (r.maxRssKb / 1024).toFixed(0), r.heapMb === undefined ? '–' : r.heapMb.toFixed(0)])];
   const widths = header.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
   console.log('');
@@ -55,7 +56,7 @@ async function parent() {
 
 function run(mode, o) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--max-old-space-size=8192', new URL(import.meta.url).pathname, '--child', mode, '--workloads', String(o.workloads), '--flows', String(o.flows), '--days', String(o.days)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--max-old-space-size=8192', '--expose-gc', new URL(import.meta.url).pathname, '--child', mode, '--workloads', String(o.workloads), '--flows', String(o.flows), '--days', String(o.days)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (c) => (out += c));
     p.on('error', reject);
@@ -79,18 +80,21 @@ async function child(mode) {
     for (const line of sample.flowLines()) lines += line.length > 0 ? 1 : 0;
   } else {
     const cluster = decodeClusterDocuments(sample.cluster.map((object, i) => ({ source: `sample#${i + 1}`, object })));
-    const builder = new InventoryBuilder({ cluster });
+    let builder = new InventoryBuilder({ cluster });
     for (const line of sample.flowLines()) {
       lines++;
       const d = decodeHubbleLine(line);
       if (d?.kind === 'flow') builder.add(d.flow);
     }
-    const inv = builder.finish();
+    let inv = builder.finish();
     result.edges = inv.edges.length;
     result.buckets = inv.edges.reduce((s, e) => s + e.buckets.length, 0);
     result.workloads = inv.workloads.length;
     globalThis.gc?.();
-    result.heapMb = process.memoryUsage().heapUsed / 1e6;
+    const withInventory = process.memoryUsage().heapUsed;
+    builder = inv = undefined;
+    globalThis.gc?.();
+    result.heapMb = (withInventory - process.memoryUsage().heapUsed) / 1e6;
   }
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(JSON.stringify({ ...result, lines, seconds, maxRssKb: process.resourceUsage().maxRSS }));
