@@ -28,6 +28,23 @@ export class InputError extends ToolError {
   }
 }
 
+/**
+ * A policy (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy) that Cilium or Kubernetes would
+ * reject, or that cannot be decoded into one. Names the file (and line) and the object it is about.
+ */
+export class PolicyError extends ToolError {
+  readonly code = 'E_POLICY_INVALID';
+  readonly exitCode = EXIT.usage;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  constructor(message: string, where?: { file?: string; line?: number }, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PolicyError';
+    this.file = where?.file;
+    this.line = where?.line;
+  }
+}
+
 /** A command-line usage error: unknown option, missing argument. */
 export class UsageError extends ToolError {
   readonly code = 'E_USAGE';

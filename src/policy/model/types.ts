@@ -242,6 +242,8 @@ export type Policy = CiliumNetworkPolicy | CiliumClusterwideNetworkPolicy | Netw
 export interface PolicySource {
   readonly file: string;
   readonly document?: number;
+  /** 0-based index in the document's `items` (a `List`) or in a top-level JSON array; omitted for a plain object. */
+  readonly item?: number;
 }
 
 export interface LoadedPolicy {
