@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -22,13 +22,15 @@ beforeAll(async () => {
   await writeFile(join(tmp, 'policy.txt'), `\uFEFF${ccnp('txt')}`);
   await writeFile(join(tmp, 'dup.yaml'), ccnp('c'));
   await writeFile(join(tmp, 'bad.yaml'), ccnp('bad').replace('egress:', 'egres:'));
+  await symlink(join(tmp, 'repo'), join(tmp, 'repo', 'b-dir', 'loop'));
+  await symlink(join(tmp, 'repo', 'c.yaml'), join(tmp, 'repo', 'd-link.yaml'));
 });
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
 describe('readPolicies', () => {
-  test('walks directories recursively in name order, reading .yaml/.yml/.json and skipping hidden entries', async () => {
+  test('walks directories recursively in name order, reading .yaml/.yml/.json, skipping hidden entries, links to files read already and symlink loops', async () => {
     const r = await readPolicyFiles([join(tmp, 'repo')]);
     expect(r.files).toEqual([join(tmp, 'repo', 'a.yml'), join(tmp, 'repo', 'b-dir', 'b.json'), join(tmp, 'repo', 'c.yaml')]);
     expect(r.policies.map((p) => p.policy.metadata.name)).toEqual(['a', 'b', 'c']);

@@ -1,7 +1,7 @@
 /**
  * @module policy/model/read — reads policy files and directories (the I/O shell around `decodePolicies`).
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, PolicyError } from '../../shared/errors.js';
 import { decodePolicies, duplicates, type DecodeOptions, type SkippedObject } from './decode.js';
@@ -23,8 +23,8 @@ export interface PolicyFiles {
 /**
  * Reads the policies in files and directories. A file is read whatever its name; a directory is walked
  * recursively in name order, reading files ending in `.yaml`, `.yml` or `.json` and skipping hidden entries
- * (names starting with `.`). A file reached twice is read once. Objects of other kinds are left out (see
- * {@link readPolicyFiles} to learn which).
+ * (names starting with `.`) and symlink loops. A file reached twice (directly, through a directory or a link) is
+ * read once. Objects of other kinds are left out (see {@link readPolicyFiles} to learn which).
  * @throws InputError for a path that cannot be read or text that is not YAML/JSON; PolicyError for an invalid
  *   policy or the same policy defined twice (in one file or across files)
  */
@@ -53,18 +53,22 @@ export async function readPolicyFiles(paths: readonly string[], options: DecodeO
 async function listFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   const seen = new Set<string>();
-  const add = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
+  const add = async (file: string): Promise<void> => {
+    const real = await realpath(file);
+    if (seen.has(real)) return;
+    seen.add(real);
     files.push(file);
   };
-  const walk = async (dir: string): Promise<void> => {
+  const walk = async (dir: string, visited: Set<string>): Promise<void> => {
+    const real = await realpath(dir);
+    if (visited.has(real)) return; // a symlink loop
+    visited.add(real);
     const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
       const path = join(dir, name);
       const info = await stat(path).catch(() => undefined); // a dangling symlink is not worth failing for
-      if (info?.isDirectory()) await walk(path);
-      else if (info?.isFile() && POLICY_FILE.test(name)) add(path);
+      if (info?.isDirectory()) await walk(path, visited);
+      else if (info?.isFile() && POLICY_FILE.test(name)) await add(path);
     }
   };
   for (const path of paths) {
@@ -72,10 +76,10 @@ async function listFiles(paths: readonly string[]): Promise<string[]> {
       throw inputError(path, cause);
     });
     if (info.isDirectory()) {
-      await walk(path).catch((cause: unknown) => {
+      await walk(path, new Set()).catch((cause: unknown) => {
         throw cause instanceof InputError ? cause : inputError(path, cause);
       });
-    } else add(path);
+    } else await add(path);
   }
   return files;
 }
