@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../shared/errors.js';
 import { DEFAULT_CONFIG, isVolatileLabel, portInRanges } from './config.js';
 import { decodeConfig } from './decode.js';
-import { editDistance, suggest } from './suggest.js';
+import { editDistance, suggest } from '../shared/suggest.js';
 
 /** The InputError `decodeConfig` throws for this text. */
 function errorOf(text: string): InputError {

@@ -24,7 +24,7 @@ import {
   type TightenConfig,
   type WorkloadMatcher,
 } from './config.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../shared/suggest.js';
 
 const TOP_KEYS = ['apiVersion', 'kind', 'labels', 'teams', 'classify', 'platform', 'boundaries', 'criticality', 'gates', 'thresholds'] as const;
 const LABELS_KEYS = ['priority', 'volatile'] as const;

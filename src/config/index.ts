@@ -24,4 +24,4 @@ export {
 } from './config.js';
 export { decodeConfig } from './decode.js';
 export { readConfig } from './read.js';
-export { suggest } from './suggest.js';
+export { suggest } from '../shared/suggest.js';

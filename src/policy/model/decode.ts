@@ -26,7 +26,8 @@ import { InputError, PolicyError } from '../../shared/errors.js';
 import { POLICY_KINDS, describePolicy, formatPath, formatWhere, joinProblemLines, type FieldPath, type PolicyKind } from './problems.js';
 import { metadataShape, networkPolicySpecShape, ruleShape } from './schema.js';
 import { decodeShape, describeValue, isRecord, type ObjectShape, type ShapeIssue } from './shape.js';
-import { didYouMean, suggest } from './suggest.js';
+import { didYouMean as didYouMeanAny, suggest } from '../../shared/suggest.js';
+const didYouMean = (word: string, candidates: readonly string[]): string => didYouMeanAny(word, candidates, '; ');
 import type { LoadedPolicy, Policy, PolicySource } from './types.js';
 
 export interface DecodeOptions {

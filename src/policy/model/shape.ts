@@ -7,7 +7,8 @@
  * unknown fields). Everything beyond that is `sanitize`'s job.
  */
 import type { FieldPath } from './problems.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean as didYouMeanAny } from '../../shared/suggest.js';
+const didYouMean = (word: string, candidates: readonly string[]): string => didYouMeanAny(word, candidates, '; ');
 
 export type Shape =
   /** `acceptInteger`: an integer is accepted and written as its decimal string (the CRD's `port` is a string). */

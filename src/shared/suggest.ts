@@ -1,5 +1,6 @@
 /**
- * @module config/suggest — "did you mean …?" for misspelt keys and values (as cdk8s does).
+ * @module shared/suggest — "did you mean …?" for misspelt keys and values (as cdk8s does): in
+ * `tighten.yaml`, and in policies, where a misspelt field (`toEndpoint`) silently widens a rule.
  */
 
 /** Edit distance with adjacent transpositions (optimal string alignment), so `lables` is one edit from `labels`. */
@@ -45,8 +46,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
-/** ` Did you mean "x"?` or the empty string. */
-export function didYouMean(word: string, candidates: readonly string[]): string {
+/** ` Did you mean "x"?` (or, with `separator: '; '`, `; did you mean "x"?`) or the empty string. */
+export function didYouMean(word: string, candidates: readonly string[], separator = ' '): string {
   const s = suggest(word, candidates);
-  return s === undefined ? '' : ` Did you mean "${s}"?`;
+  if (s === undefined) return '';
+  return separator === ' ' ? ` Did you mean "${s}"?` : `${separator}did you mean "${s}"?`;
 }
