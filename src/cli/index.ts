@@ -7,6 +7,8 @@ import { EXIT, InputError, ToolError, UsageError, formatLocation, type ExitCode 
 import { SAMPLE_SIZE_NAMES } from '../sample/index.js';
 import { demoCommand } from './commands/demo.js';
 import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
+import { traceCommand } from './commands/trace.js';
+import { TRACE_FORMATS } from '../report/trace.js';
 import { processIo, type Io } from './io.js';
 import { parseWindow } from './window.js';
 
@@ -39,6 +41,11 @@ function oneOf<T extends string>(option: string, value: unknown, allowed: readon
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${option} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+function required(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${option} is required`);
+  return value;
 }
 
 function integer(option: string, value: unknown, fallback: number): number {
@@ -82,6 +89,35 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
           quiet: v.quiet === true,
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+        },
+        io,
+      ),
+  },
+  trace: {
+    summary: 'one connection through a policy set: each direction\'s verdict, the deciding rules, the near misses',
+    usage: 'tighten trace --from NS/NAME|IP|ENTITY|FQDN --to … --port PORT[/PROTO] (--policies FILE|DIR …|--repo DIR) [--cluster FILE|DIR] [--flows …] [--cilium-version X.Y] [-o text|json]',
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      policies: { type: 'string', multiple: true },
+      repo: { type: 'string' },
+      cluster: { type: 'string', multiple: true, short: 'c' },
+      flows: { type: 'string', multiple: true, short: 'f' },
+      'cilium-version': { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+    run: (v, _positionals, io) =>
+      traceCommand(
+        {
+          from: required('from', v.from),
+          to: required('to', v.to),
+          port: required('port', v.port),
+          policies: [...strings(v.policies), ...strings(v.repo)],
+          cluster: strings(v.cluster),
+          flows: strings(v.flows),
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          output: oneOf('output', v.output, TRACE_FORMATS, 'text'),
         },
         io,
       ),
