@@ -209,18 +209,15 @@ const exists = (key: string, source = 'k8s'): Requirement => ({ source, key, ope
 
 function selectsSubject(view: RuleView, subject: Party, kind: 'host' | 'endpoint', s: Settings): boolean {
   if (view.kind === 'NetworkPolicy') {
-    // The podSelector's keys get the k8s source and the policy namespace is added (network_policy.go).
+    // The podSelector's keys get the k8s source and the policy namespace is set (network_policy.go).
     if (kind !== 'endpoint') return false;
-    const reqs = [...selectorRequirements(view.np.spec.podSelector, 'k8s'), eq(POD_NAMESPACE_KEY, view.namespace)];
-    return requirementsHold(reqs, subject.labels);
+    return requirementsHold(selectorRequirements(pinnedPodSelector(view.np.spec.podSelector, view.namespace), 'k8s'), subject.labels);
   }
   const rule = view.rule;
   if (view.kind === 'CiliumNetworkPolicy') {
     // a.4: always pinned to the policy namespace; a CNP cannot carry nodeSelector and never selects the host.
     if (rule.endpointSelector === undefined || kind !== 'endpoint') return false;
-    const reqs = [...selectorRequirements(withoutForeignNamespace(rule.endpointSelector, view.namespace), 'any')];
-    reqs.push(eq(POD_NAMESPACE_KEY, view.namespace));
-    return requirementsHold(reqs, subject.labels);
+    return requirementsHold(selectorRequirements(pinnedEndpointSelector(rule.endpointSelector, view.namespace), 'any'), subject.labels);
   }
   // CCNP (b.5): endpointSelector as written selects endpoints in any namespace, incl. reserved health/init;
   // nodeSelector makes a host policy, in effect only with the host firewall on.
@@ -234,17 +231,15 @@ function selectsSubject(view: RuleView, subject: Party, kind: 'host' | 'endpoint
 }
 
 /**
- * a.4: "A user-written namespace match on the subject is ignored, with a warning, if it names another
- * namespace." Choice: this drops such `matchLabels` entries only; matchExpressions on the namespace key
- * stay (and then usually select nothing).
+ * a.4, as the code does it (utils.go ParseToCiliumRule): `AddMatch(k8s:io.kubernetes.pod.namespace, <ns>)`
+ * sets that matchLabels key, overwriting a value the user wrote under the same key — that is the
+ * "illegal namespace match" Cilium warns about and removes. A namespace match under another key (the
+ * unprefixed `io.kubernetes.pod.namespace`, which Sanitize turns into `any:`, or a matchExpression)
+ * stays and is ANDed with the pin, so a foreign namespace there selects nothing.
  */
-function withoutForeignNamespace(selector: LabelSelector, namespace: string): LabelSelector {
-  if (selector.matchLabels === undefined) return selector;
-  const kept = Object.entries(selector.matchLabels).filter(([k, v]) => {
-    const bare = k.startsWith('k8s:') ? k.slice(4) : k.startsWith('any:') ? k.slice(4) : k;
-    return bare !== POD_NAMESPACE_KEY || v === namespace;
-  });
-  return { ...selector, matchLabels: Object.fromEntries(kept) };
+function pinnedEndpointSelector(selector: LabelSelector, namespace: string): LabelSelector {
+  const kept = Object.entries(selector.matchLabels ?? {}).filter(([k]) => k !== `k8s:${POD_NAMESPACE_KEY}`);
+  return { ...selector, matchLabels: { ...Object.fromEntries(kept), [`k8s:${POD_NAMESPACE_KEY}`]: namespace } };
 }
 
 // ---- per-direction enablement and default deny (b.1–b.3, b.6) ------------------------------------------
@@ -517,11 +512,20 @@ function elementL4Hits(
  * A NetworkPolicy peer as Cilium translates it (network_policy.go):
  * - namespaceSelector (+ optional podSelector): the namespace selector's keys become
  *   `k8s:io.cilium.k8s.namespace.labels.<k>`, an empty one becomes `k8s:io.kubernetes.pod.namespace Exists`;
- * - podSelector alone: its keys get the k8s source and the policy namespace is added;
+ * - podSelector alone: its keys get the k8s source and the policy namespace is set (pinnedPodSelector);
+ * - both selector forms: from 1.19 the local cluster, unless the pod selector names the cluster key;
  * - ipBlock: a CIDR rule with except (world identities only, c.3).
  */
-function knpPeerMatches(peerSpec: NetworkPolicyPeer, namespace: string, peer: Party): boolean {
+function knpPeerMatches(peerSpec: NetworkPolicyPeer, namespace: string, peer: Party, s: Settings): boolean {
   let selected = false;
+  // From 1.19 (policy-default-local-cluster) the peer's pod selector is limited to the local cluster
+  // unless it names `io.cilium.k8s.policy.cluster` itself (network_policy.go parseNetworkPolicyPeer,
+  // isPodSelectorSelectingCluster; the cilium-semantics.md a.5 rule, applied to NetworkPolicy as the
+  // upgrade guide's `inspect-policy-default-local-cluster` also lists NetworkPolicies).
+  const pod = peerSpec.podSelector;
+  const namesCluster =
+    (pod?.matchLabels?.[CLUSTER_KEY] ?? '') !== '' || (pod?.matchExpressions ?? []).some((e) => e.key === CLUSTER_KEY);
+  const cluster: Requirement[] = atLeast(s, 1, 19) && !namesCluster ? [{ ...eq(CLUSTER_KEY, s.clusterName), absentMeansLocal: true }] : [];
   if (peerSpec.namespaceSelector !== undefined) {
     const ns = peerSpec.namespaceSelector;
     const nsReqs = selectorRequirements(
@@ -533,12 +537,21 @@ function knpPeerMatches(peerSpec: NetworkPolicyPeer, namespace: string, peer: Pa
     );
     const reqs = nsReqs.length > 0 ? nsReqs : [exists(POD_NAMESPACE_KEY)];
     if (peerSpec.podSelector !== undefined) reqs.push(...selectorRequirements(peerSpec.podSelector, 'k8s'));
-    selected = requirementsHold(reqs, peer.labels);
+    selected = requirementsHold([...reqs, ...cluster], peer.labels);
   } else if (peerSpec.podSelector !== undefined) {
-    const reqs = [...selectorRequirements(peerSpec.podSelector, 'k8s'), eq(POD_NAMESPACE_KEY, namespace)];
-    selected = requirementsHold(reqs, peer.labels);
+    const reqs = selectorRequirements(pinnedPodSelector(peerSpec.podSelector, namespace), 'k8s');
+    selected = requirementsHold([...reqs, ...cluster], peer.labels);
   }
   return selected || (peerSpec.ipBlock !== undefined && cidrMatches(peerSpec.ipBlock.cidr, peerSpec.ipBlock.except, peer));
+}
+
+/**
+ * A NetworkPolicy pod selector pinned to the policy namespace the way Cilium does it
+ * (network_policy.go parsePodSelector): `matchLabels[io.kubernetes.pod.namespace] = <ns>`, which
+ * overwrites a namespace the user wrote there.
+ */
+function pinnedPodSelector(selector: LabelSelector, namespace: string): LabelSelector {
+  return { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), [POD_NAMESPACE_KEY]: namespace } };
 }
 
 /** A NetworkPolicy port: protocol defaults to TCP; no port means every port of it; endPort from 1.16. */
@@ -585,7 +598,7 @@ function allowHits(view: RuleView, ctx: RuleContext | undefined, dir: Direction,
       // An empty or missing peer list means every identity, world included; an empty or missing port
       // list means every port and protocol (b.6; Cilium checks len()).
       const peers = dir === 'ingress' ? (r as { from?: readonly NetworkPolicyPeer[] }).from : (r as { to?: readonly NetworkPolicyPeer[] }).to;
-      const peerOk = peers === undefined || peers.length === 0 || peers.some((p) => knpPeerMatches(p, view.namespace, peer));
+      const peerOk = peers === undefined || peers.length === 0 || peers.some((p) => knpPeerMatches(p, view.namespace, peer, s));
       if (!peerOk) return;
       const hits: L4Hit[] =
         r.ports === undefined || r.ports.length === 0
@@ -681,24 +694,27 @@ function evaluateDirection(
   const allows = enabling.flatMap((v) => allowHits(v, contexts.get(v), dir, peer, conn, s));
   const hits = allows.flatMap((a) => a.hits);
 
+  // b.7: localhost → local pods is always allowed (allow-localhost=always in Kubernetes mode); only an
+  // explicit deny (checked above) stops it. Choice: reported as `allowed` with no rule when no written
+  // allow matches, in default-deny and default-allow directions alike.
+  const localhost = dir === 'ingress' && kind === 'endpoint' && hasReserved(peer.labels, 'host');
+  if (allows.length === 0 && localhost) return { decision: 'allowed', by: [] };
+
   if (!defaultDeny) {
     // b.3: every enabling rule said enableDefaultDeny: false → Cilium adds a lowest-priority allow-all
-    // (L3/L4 only). From 1.18 it also adds an L7 allow-all on ports with L7 rules, so nothing is
-    // restricted at L7; before 1.18 the peers named by an L7 rule still meet the L7 rules there.
-    // Choice: the decision stays `not-isolated` with `by: []`, as Decision documents; needsL7Check is
-    // set in the pre-1.18 case, when the L7 hit is not shadowed by a plain allow.
-    if (!atLeast(s, 1, 18) && needsL7Check([...hits, { l7: false, width: Infinity }])) {
-      return { decision: 'not-isolated', by: [], needsL7Check: true };
-    }
-    return NOT_ISOLATED;
+    // (L3/L4 only). Choice: traffic that a written allow matches is `allowed` by it (so a caller can
+    // tell what a default-deny version of the policy would still allow — the "shadow policy" use of
+    // e.3); traffic only the synthesized wildcard lets through is `not-isolated` with `by: []`.
+    // From 1.18 Cilium also adds an L7 allow-all on ports with L7 rules, so nothing is restricted at
+    // L7; before 1.18 the peers named by an L7 rule still meet its L7 rules there (the wildcard is
+    // L3/L4 and does not shadow a port-specific L7 rule, see needsL7Check).
+    if (allows.length === 0) return NOT_ISOLATED;
+    const by = dedupe(allows.map((a) => a.ref));
+    const l7 = !atLeast(s, 1, 18) && needsL7Check([...hits, { l7: false, width: Infinity }]);
+    return l7 ? { decision: 'allowed', by, needsL7Check: true } : { decision: 'allowed', by };
   }
 
-  if (allows.length === 0) {
-    // b.7: localhost → local pods is always allowed (allow-localhost=always in Kubernetes mode). Only
-    // an explicit deny (checked above) stops it. Choice: reported as `allowed` with no rule.
-    if (dir === 'ingress' && kind === 'endpoint' && hasReserved(peer.labels, 'host')) return { decision: 'allowed', by: [] };
-    return { decision: 'denied-default', by: [] };
-  }
+  if (allows.length === 0) return { decision: 'denied-default', by: [] };
   const by = dedupe(allows.map((a) => a.ref));
   return needsL7Check(hits) ? { decision: 'allowed', by, needsL7Check: true } : { decision: 'allowed', by };
 }
