@@ -69,9 +69,10 @@ const worldArb: fc.Arbitrary<Endpoint> = fc
   })
   .map(({ ip, names, label }) => ({ labels: [label], ip, names }));
 
-const reservedArb: fc.Arbitrary<Endpoint> = fc
-  .constantFrom('host', 'remote-node', 'health', 'init', 'kube-apiserver', 'ingress')
-  .map((r) => ({ labels: [`reserved:${r}`] }));
+const reservedArb: fc.Arbitrary<Endpoint> = fc.oneof(
+  fc.constantFrom('host', 'remote-node', 'health', 'init', 'kube-apiserver', 'ingress', 'unmanaged').map((r): Endpoint => ({ labels: [`reserved:${r}`] })),
+  fc.constantFrom('a', 'b').map((zone): Endpoint => ({ labels: ['reserved:remote-node', `k8s:zone=${zone}`] })),
+);
 
 const endpointArb: fc.Arbitrary<Endpoint> = fc.oneof({ weight: 6, arbitrary: podArb }, { weight: 2, arbitrary: worldArb }, { weight: 1, arbitrary: reservedArb });
 
@@ -115,6 +116,12 @@ const subjectSelectorArb: fc.Arbitrary<LabelSelector> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({}) },
   { weight: 4, arbitrary: fc.record({ app: fc.constantFrom(...VALUES) }).map((matchLabels) => ({ matchLabels })) },
   { weight: 2, arbitrary: fc.array(requirementArb, { minLength: 1, maxLength: 2 }).map((matchExpressions) => ({ matchExpressions })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ key: fc.constantFrom('io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace'), ns: fc.constantFrom(...NAMESPACES) })
+      .map(({ key, ns }) => ({ matchLabels: { [key]: ns, app: 'a' } })),
+  },
 );
 
 // ---- ports ---------------------------------------------------------------------------------------------------
@@ -130,18 +137,27 @@ const portProtocolArb: fc.Arbitrary<PortProtocol> = fc.oneof(
 const portRuleArb: fc.Arbitrary<PortRule> = fc.oneof(
   { weight: 5, arbitrary: fc.array(portProtocolArb, { minLength: 1, maxLength: 2 }).map((ports) => ({ ports })) },
   { weight: 2, arbitrary: fc.constantFrom('80', '8080').map((port) => ({ ports: [{ port, protocol: 'TCP' as const }], rules: { http: [{ method: 'GET' }] } })) },
+  { weight: 1, arbitrary: fc.constant({ ports: [{ port: '443', protocol: 'TCP' as const }], serverNames: ['api.example.com'] }) },
   { weight: 1, arbitrary: fc.constant({}) },
 );
 
-const icmpsArb = fc.constantFrom([{ fields: [{ type: 8 }] }], [{ fields: [{ family: 'IPv6' as const, type: 'EchoRequest' }] }]);
+const icmpsArb = fc.constantFrom(
+  [{ fields: [{ type: 8 }] }],
+  [{ fields: [{ type: 'EchoReply' }, { family: 'IPv4' as const, type: 'Echo' }] }],
+  [{ fields: [{ family: 'IPv6' as const, type: 'EchoRequest' }] }],
+  [{ fields: [{ family: 'IPv6' as const, type: 128 }] }],
+);
 
 // ---- Cilium rule elements ------------------------------------------------------------------------------------
 
-const entitiesArb: fc.Arbitrary<PolicyEntity[]> = fc.subarray(['all', 'world', 'cluster', 'host', 'remote-node', 'health', 'init', 'kube-apiserver', 'none'] as PolicyEntity[], { minLength: 1, maxLength: 2 });
+const entitiesArb: fc.Arbitrary<PolicyEntity[]> = fc.subarray(
+  ['all', 'world', 'cluster', 'host', 'remote-node', 'health', 'init', 'kube-apiserver', 'ingress', 'unmanaged', 'none'] as PolicyEntity[],
+  { minLength: 1, maxLength: 2 },
+);
 const cidrArb = fc.constantFrom('192.0.2.0/24', '192.0.2.0/25', '0.0.0.0/0', '2001:db8::/32', '10.0.0.0/8');
 
-type L3 = 'endpoints' | 'entities' | 'cidr' | 'cidrSet' | 'none' | 'emptyEndpoints';
-const l3Arb = fc.constantFrom<L3>('endpoints', 'endpoints', 'entities', 'cidr', 'cidrSet', 'none', 'emptyEndpoints');
+type L3 = 'endpoints' | 'entities' | 'cidr' | 'cidrSet' | 'none' | 'emptyEndpoints' | 'nodes';
+const l3Arb = fc.constantFrom<L3>('endpoints', 'endpoints', 'entities', 'cidr', 'cidrSet', 'none', 'emptyEndpoints', 'nodes');
 
 function elementArb(dir: 'ingress' | 'egress', deny: boolean): fc.Arbitrary<IngressRule | EgressRule | IngressDenyRule | EgressDenyRule> {
   const from = dir === 'ingress';
@@ -156,14 +172,16 @@ function elementArb(dir: 'ingress' | 'egress', deny: boolean): fc.Arbitrary<Ingr
       portRules: fc.array(deny ? portRuleArb.map((r) => ({ ...(r.ports !== undefined ? { ports: r.ports } : {}) })) : portRuleArb, { minLength: 1, maxLength: 2 }),
       icmps: icmpsArb,
       fqdn: fc.option(fc.constantFrom({ matchName: 'api.example.com' }, { matchPattern: '*.cilium.io' }, { matchPattern: '**.cilium.io' }), { nil: undefined }),
+      zone: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),
     })
-    .map(({ l3, selectors, entities, cidrs, except, l4, portRules, icmps, fqdn }) => {
+    .map(({ l3, selectors, entities, cidrs, except, l4, portRules, icmps, fqdn, zone }) => {
       const e: Record<string, unknown> = {};
       if (!deny && dir === 'egress' && fqdn !== undefined && l3 === 'none') e.toFQDNs = [fqdn];
       else if (l3 === 'endpoints') e[from ? 'fromEndpoints' : 'toEndpoints'] = selectors;
       else if (l3 === 'emptyEndpoints') e[from ? 'fromEndpoints' : 'toEndpoints'] = [];
       else if (l3 === 'entities') e[from ? 'fromEntities' : 'toEntities'] = entities;
       else if (l3 === 'cidr') e[from ? 'fromCIDR' : 'toCIDR'] = cidrs;
+      else if (l3 === 'nodes') e[from ? 'fromNodes' : 'toNodes'] = [zone === undefined ? {} : { matchLabels: { zone } }];
       else if (l3 === 'cidrSet') e[from ? 'fromCIDRSet' : 'toCIDRSet'] = [{ cidr: cidrs[0], ...(except !== undefined && cidrs[0] === '192.0.2.0/24' ? { except } : {}) }];
       if (l4 === 'ports') e.toPorts = portRules;
       else if (l4 === 'icmps') e.icmps = icmps;

@@ -57,8 +57,9 @@ export interface Requirement {
    * `io.cilium.k8s.policy.cluster` label at all is taken to be in the local cluster. Every real pod
    * carries the label; endpoints built by hand for tests and simulations often leave it out, and
    * treating them as remote would make every 1.19 peer selector miss them. Only pods (identities with an
-   * `io.kubernetes.pod.namespace` label) get this benefit: world and reserved identities carry no cluster
-   * label in Cilium either, and must not match. (Reference-evaluator choice.)
+   * `io.kubernetes.pod.namespace` label) and remote nodes (for `toNodes`/`fromNodes`, whose Hubble labels
+   * rarely show a cluster) get this benefit: world and the other reserved identities must not match.
+   * (Reference-evaluator choice.)
    */
   readonly absentMeansLocal?: boolean;
 }
@@ -105,7 +106,9 @@ export function requirementHolds(req: Requirement, labels: readonly IdentityLabe
   const found = labelsFor(req, labels);
   switch (req.operator) {
     case 'In':
-      if (found.length === 0 && req.absentMeansLocal && labels.some((l) => l.key === POD_NAMESPACE_KEY)) return true;
+      if (found.length === 0 && req.absentMeansLocal && labels.some((l) => l.key === POD_NAMESPACE_KEY || (l.source === 'reserved' && l.key === 'remote-node'))) {
+        return true;
+      }
       return found.some((l) => req.values.includes(l.value));
     case 'NotIn':
       return !found.some((l) => req.values.includes(l.value));

@@ -377,6 +377,7 @@ function cidrRuleMatches(rule: CIDRRule, peer: Party): boolean {
  * The L3 part of one CNP/CCNP element (c.1, b.7, d.2). If no L3 field is written at all the element
  * selects every identity (incl. world) when it has an L4 part, and nothing when it has none
  * (`ingress: [{}]`). A written field selects what its entries select — `fromEndpoints: []` nothing.
+ * Before 1.16 `fromNodes`/`toNodes` do not exist and count as not written.
  * Choice: `fromRequires`/`toRequires` (removed in 1.19, c.6) are ignored; `fromGroups`/`toGroups`
  * (cloud provider groups) and `toServices` (needs Service and EndpointSlice objects, c.5) match nothing.
  */
@@ -392,7 +393,8 @@ function elementPeerMatches(
   const cidrs = dir === 'ingress' ? e.fromCIDR : e.toCIDR;
   const cidrSets = dir === 'ingress' ? e.fromCIDRSet : e.toCIDRSet;
   const entities = dir === 'ingress' ? e.fromEntities : e.toEntities;
-  const nodes = dir === 'ingress' ? e.fromNodes : e.toNodes;
+  // fromNodes/toNodes arrived in 1.16: an older CRD prunes them, as if they were not written.
+  const nodes = atLeast(s, 1, 16) ? (dir === 'ingress' ? e.fromNodes : e.toNodes) : undefined;
   const groups = dir === 'ingress' ? e.fromGroups : e.toGroups;
   const services = dir === 'egress' ? e.toServices : undefined;
   const fqdns = dir === 'egress' ? e.toFQDNs : undefined;
