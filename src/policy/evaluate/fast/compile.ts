@@ -8,16 +8,26 @@
  * - An allow that matches in a direction whose selecting rules all say `enableDefaultDeny: false`
  *   is reported `allowed` with its rules; without one the direction is `not-isolated`; denies bite.
  * - Traffic from `reserved:host` to a local endpoint is always allowed at ingress (allow-localhost,
- *   b.7): `allowed` with no rule, unless a deny matches.
- * - `needsL7Check` is set when every matching allow carries L7 (http, kafka, dns, l7proto, SNI,
- *   listener) — a plain matching allow shadows L7 — and never in a default-allow direction from 1.18
- *   (the L7 allow-all wildcard).
+ *   b.7): `allowed` with no rule when no written allow matches, unless a deny matches.
+ * - `needsL7Check`: some matching L7 allow (http, kafka, dns, l7proto, SNI, listener) is not shadowed
+ *   by a plain allow covering no more ports (same port key or narrower; an L3-only allow does not
+ *   shadow, the datapath prefers the most specific key). Never in a default-allow direction from 1.18.
  * - `toServices`, `toGroups`/`fromGroups`, `cidrGroupRef`/`cidrGroupSelector` need objects the
  *   policies do not carry (Services, cloud groups, CiliumCIDRGroups): they match nothing.
- * - `fromNodes`/`toNodes` (1.16+) match identities carrying `reserved:remote-node` or `reserved:host`
- *   whose labels satisfy the selector (keys without a source match any source, e.g. `node:`/`k8s:`);
- *   no cluster label is added to them.
- * - `fromRequires`/`toRequires` (before 1.19) are ANDed into every endpoint peer of the subject's rules in that direction.
+ * - `fromNodes`/`toNodes` (1.16+) select identities carrying `reserved:remote-node` whose labels
+ *   satisfy the selector (keys without a source match any source, e.g. `node:`/`k8s:`).
+ * - From 1.19 the local-cluster filter passes a pod or remote node written without a cluster label
+ *   (real pod identities always carry it); the `cluster` entity counts such a pod as local too.
+ * - An endpoint with no labels is an address without an identity: world.
+ * - World and unmanaged endpoints are identities per (labels, address, names), as Cilium allocates
+ *   CIDR/FQDN identities; pass the same `labels` array (or Endpoint object) again to hit the caches.
+ * - `fromRequires`/`toRequires` (before 1.19) are ANDed into every endpoint peer of the subject's rules
+ *   in that direction; from 1.19 they do not exist (the API server prunes them).
+ * - A CNP subject selector keeps a namespace requirement written without the `k8s:` source: Cilium's
+ *   `AddMatch` overwrites only `k8s:io.kubernetes.pod.namespace`, so `io.kubernetes.pod.namespace:
+ *   other` (source any) is ANDed with the pin and selects nothing.
+ * - Kubernetes NetworkPolicy rules are translated whatever `policyTypes` says (as network_policy.go
+ *   does); `policyTypes` only adds the deny-all element to a direction without rules.
  */
 import type { CompileEvaluator } from '../types.js';
 import { CompiledEvaluator } from './evaluator.js';

@@ -187,7 +187,8 @@ export class CompiledEvaluator implements Evaluator {
       pair = this.resolvePair(src, dst);
       src.pairs.set(dst.id, pair);
     }
-    if (key < 0) return this.decide(pair, c, protoBit);
+    // An invalid port (not an integer 0–65535) matches no port rule, only L3-only elements.
+    if (key < 0) return this.decide(pair, c, protoBit, (c.port & 0xffff) === c.port ? c.port : -1);
     if (pair.namedPorts) {
       const byNamed = (pair.byNamedPorts ??= new WeakMap());
       const np = c.destination.namedPorts ?? NO_NAMED_PORTS;
@@ -195,10 +196,10 @@ export class CompiledEvaluator implements Evaluator {
       if (cache === undefined) byNamed.set(np, (cache = new Map()));
       const portKey = protoBit * 65536 + c.port;
       let v = cache.get(portKey);
-      if (v === undefined) cache.set(portKey, (v = this.decide(pair, c, protoBit)));
+      if (v === undefined) cache.set(portKey, (v = this.decide(pair, c, protoBit, c.port)));
       return v;
     }
-    const v = this.decide(pair, c, protoBit);
+    const v = this.decide(pair, c, protoBit, c.port);
     if (src.verdicts.size < VERDICT_CACHE_LIMIT) src.verdicts.set(key, v);
     return v;
   }
@@ -336,10 +337,10 @@ export class CompiledEvaluator implements Evaluator {
     return { egress, ingress, namedPorts: hasNamedPorts(egress) || hasNamedPorts(ingress), byNamedPorts: undefined };
   }
 
-  private decide(pair: Pair, c: Connection, protoBit: number): Verdict {
+  private decide(pair: Pair, c: Connection, protoBit: number, port: number): Verdict {
     const named = c.destination.namedPorts;
-    const egress = pair.egress.fixed ?? decideDirection(pair.egress, protoBit, c.port, named);
-    const ingress = pair.ingress.fixed ?? decideDirection(pair.ingress, protoBit, c.port, named);
+    const egress = pair.egress.fixed ?? decideDirection(pair.egress, protoBit, port, named);
+    const ingress = pair.ingress.fixed ?? decideDirection(pair.ingress, protoBit, port, named);
     return freezeVerdict(egress, ingress);
   }
 }

@@ -208,7 +208,7 @@ function scopePeer(rc: RuleContext, selector: LabelSelector, isRequirement: bool
 /** a.5: from 1.19 (`policy-default-local-cluster`) a peer that does not name the cluster key gets the local one. */
 function addLocalCluster(options: ResolvedOptions, spec: SelectorSpec): void {
   if (options.addLocalCluster && !spec.hasKey('k8s', CLUSTER_KEY) && !spec.hasKey(ANY, CLUSTER_KEY)) {
-    spec.addExpression('k8s', CLUSTER_KEY, 'InOrAbsentPod', [options.clusterName]);
+    spec.addExpression('k8s', CLUSTER_KEY, 'InOrAbsentLocal', [options.clusterName]);
   }
 }
 
@@ -366,7 +366,7 @@ function networkPolicyPeers(ctx: Context, namespace: string, peer: NetworkPolicy
   const { options, selectors } = ctx;
   const out: PeerSpec[] = [];
   const addCluster = (spec: SelectorSpec): void => {
-    if (options.addLocalCluster && !selectsCluster(peer.podSelector)) spec.addExpression('k8s', CLUSTER_KEY, 'InOrAbsentPod', [options.clusterName]);
+    if (options.addLocalCluster && !selectsCluster(peer.podSelector)) spec.addExpression('k8s', CLUSTER_KEY, 'InOrAbsentLocal', [options.clusterName]);
   };
   if (peer.namespaceSelector !== undefined) {
     const spec = SelectorSpec.of(peer.namespaceSelector, 'k8s', NAMESPACE_LABELS_PREFIX);

@@ -11,11 +11,11 @@ import type { IdentityLabels } from './labels.js';
 export const ANY = 'any';
 
 /**
- * The Kubernetes operators plus `InOrAbsentPod`: the 1.19 local-cluster filter, which an identity with
- * a namespace label but no cluster label also passes (a pod written without its cluster label is taken
- * as local; every real pod identity carries the label).
+ * The Kubernetes operators plus `InOrAbsentLocal`: the 1.19 local-cluster filter, which a pod or remote
+ * node without a cluster label also passes (an identity written without its cluster label is taken as
+ * local; real pod identities always carry it).
  */
-export type Operator = LabelSelectorRequirement['operator'] | 'InOrAbsentPod';
+export type Operator = LabelSelectorRequirement['operator'] | 'InOrAbsentLocal';
 
 export interface Requirement {
   /** A label source (`k8s`, `reserved`, …) or {@link ANY}. */
@@ -100,13 +100,13 @@ const OP_IN = 0;
 const OP_NOT_IN = 1;
 const OP_EXISTS = 2;
 const OP_NOT_EXISTS = 3;
-const OP_IN_OR_ABSENT_POD = 4;
+const OP_IN_OR_ABSENT_LOCAL = 4;
 const OPS: Record<Operator, number> = {
   In: OP_IN,
   NotIn: OP_NOT_IN,
   Exists: OP_EXISTS,
   DoesNotExist: OP_NOT_EXISTS,
-  InOrAbsentPod: OP_IN_OR_ABSENT_POD,
+  InOrAbsentLocal: OP_IN_OR_ABSENT_LOCAL,
 };
 
 interface CompiledRequirement {
@@ -144,7 +144,7 @@ export function selectorMatches(sel: CompiledSelector, labels: IdentityLabels): 
         if (v !== undefined) return false;
         break;
       default:
-        if (v === undefined ? !labels.isPod : !r.values.has(v)) return false;
+        if (v === undefined ? !(labels.isPod || labels.isNode) : !r.values.has(v)) return false;
     }
   }
   return true;
