@@ -102,6 +102,8 @@ function atLeast(s: Settings, major: number, minor: number): boolean {
 /**
  * Reserved identities that are never a policy subject here: they are outside the cluster (world) or
  * their policy is enforced somewhere else (remote nodes, unmanaged pods, an external API server).
+ * Choice: with the host firewall on, a remote node's own host policy would apply on that node too; a
+ * `reserved:remote-node` identity does not say which node, so its side is `not-isolated`.
  */
 const OUTSIDE_RESERVED = ['world', 'world-ipv4', 'world-ipv6', 'remote-node', 'unmanaged', 'kube-apiserver'] as const;
 
