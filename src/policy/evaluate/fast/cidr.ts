@@ -9,6 +9,7 @@ export interface IpWords {
   readonly words: readonly number[];
 }
 
+/** A prefix: address words and the number of leading bits that count (0 = the whole family). */
 export interface Prefix extends IpWords {
   readonly bits: number;
 }
@@ -113,6 +114,7 @@ export function compileCidr(cidr: string, except: readonly string[] = []): Compi
   return { prefix, excepts };
 }
 
+/** Whether the address is in the prefix and in none of its excepts. */
 export function cidrMatches(c: CompiledCidr, ip: IpWords): boolean {
   if (!prefixContains(c.prefix, ip)) return false;
   for (const e of c.excepts) if (prefixContains(e, ip)) return false;

@@ -58,14 +58,11 @@ interface PairDirection {
   readonly l7Wildcard: boolean;
 }
 
-const NOT_ENFORCED_PAIR: PairDirection = {
-  fixed: NOT_ISOLATED,
-  allows: [],
-  denies: [],
-  defaultDeny: false,
-  localhost: false,
-  l7Wildcard: false,
-};
+const fixedPair = (fixed: DirectionVerdict): PairDirection => ({ fixed, allows: [], denies: [], defaultDeny: false, localhost: false, l7Wildcard: false });
+/** The pair directions in which no entry selects the peer: shared, as most pairs are like that. */
+const NOT_ENFORCED_PAIR = fixedPair(NOT_ISOLATED);
+const DENIED_DEFAULT_PAIR = fixedPair(DENIED_DEFAULT);
+const LOCALHOST_PAIR = fixedPair(ALLOWED_LOCALHOST);
 
 interface Pair {
   readonly egress: PairDirection;
@@ -321,14 +318,13 @@ export class CompiledEvaluator implements Evaluator {
   private pairDirection(subject: Identity, peer: Identity, dir: Direction): PairDirection {
     const sp = this.subjectPolicy(subject, dir);
     if (!sp.enforced) return NOT_ENFORCED_PAIR;
-    const allows: CompiledEntry[] = [];
-    const denies: CompiledEntry[] = [];
-    for (const e of sp.allows) if (this.l3Matches(e.l3, peer, sp.requirements)) allows.push(e);
-    for (const e of sp.denies) if (this.l3Matches(e.l3, peer, sp.requirements)) denies.push(e);
+    let allows: CompiledEntry[] | undefined;
+    let denies: CompiledEntry[] | undefined;
+    for (const e of sp.allows) if (this.l3Matches(e.l3, peer, sp.requirements)) (allows ??= []).push(e);
+    for (const e of sp.denies) if (this.l3Matches(e.l3, peer, sp.requirements)) (denies ??= []).push(e);
     const localhost = sp.localhost && peer.labels.isHost;
-    let fixed: DirectionVerdict | undefined;
-    if (allows.length === 0 && denies.length === 0) fixed = localhost ? ALLOWED_LOCALHOST : sp.defaultDeny ? DENIED_DEFAULT : NOT_ISOLATED;
-    return { fixed, allows, denies, defaultDeny: sp.defaultDeny, localhost, l7Wildcard: sp.l7Wildcard };
+    if (allows === undefined && denies === undefined) return localhost ? LOCALHOST_PAIR : sp.defaultDeny ? DENIED_DEFAULT_PAIR : NOT_ENFORCED_PAIR;
+    return { fixed: undefined, allows: allows ?? [], denies: denies ?? [], defaultDeny: sp.defaultDeny, localhost, l7Wildcard: sp.l7Wildcard };
   }
 
   private resolvePair(src: Identity, dst: Identity): Pair {

@@ -35,8 +35,11 @@ export function parseLabel(text: string): ParsedLabel {
   return eq < 0 ? { source, key: rest, value: '' } : { source, key: rest.slice(0, eq), value: rest.slice(eq + 1) };
 }
 
+/** The pod's namespace (a.3). */
 export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** The ClusterMesh cluster name (a.3). */
 export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+/** The labels of the pod's Namespace, one key each (a.3). */
 export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
 /** Sources whose labels mark a CIDR/FQDN-derived (world) identity rather than a pod. */

@@ -105,3 +105,12 @@ describe('NetworkPolicy policyTypes (b.2)', () => {
     expect(verdict(p, conn(web, api, 7070)).ingress.decision).toBe('denied-default');
   });
 });
+
+describe('namespace defaulting', () => {
+  it('a namespaced policy written without a namespace lives in default', () => {
+    const inDefault = pod('default', { app: 'api' });
+    expect(verdict([np('', 'deny', { podSelector: {} })], conn(web, inDefault)).ingress.decision).toBe('denied-default');
+    expect(verdict([cnp('', 'deny', { endpointSelector: {}, ingress: [{}] })], conn(web, inDefault)).ingress.by).toEqual([]);
+    expect(verdict([cnp('', 'deny', { endpointSelector: {}, ingress: [{}] })], conn(web, inDefault)).ingress.decision).toBe('denied-default');
+  });
+});

@@ -44,6 +44,7 @@ export function parseCiliumVersion(text: string): number {
   return Number(m[1]) * 1000 + Number(m[2]);
 }
 
+/** Fills in the defaults (1.19, default mode, cluster `default`, no host firewall) and decides the version gates. */
 export function resolveOptions(options: EvaluateOptions | undefined): ResolvedOptions {
   const version = parseCiliumVersion(options?.ciliumVersion ?? NEWEST_CILIUM_VERSION);
   const mode = options?.policyEnforcementMode ?? 'default';

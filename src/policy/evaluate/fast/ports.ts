@@ -11,6 +11,7 @@
 import type { ConnectionProtocol, Endpoint } from '../types.js';
 import type { ICMPRule, L7Rules, NetworkPolicyPort, PortRule, PortDenyRule } from '../../model/types.js';
 
+/** One bit per connection protocol, so a port item can hold a set of protocols (ANY = TCP|UDP|SCTP). */
 export const PROTO_BIT: Readonly<Record<ConnectionProtocol, number>> = { TCP: 1, UDP: 2, SCTP: 4, ICMPv4: 8, ICMPv6: 16 };
 const ANY_L4 = 1 | 2 | 4;
 const PROTOCOL_MASK: Readonly<Record<string, number>> = { TCP: 1, UDP: 2, SCTP: 4, ANY: ANY_L4 };

@@ -68,6 +68,7 @@ export interface CompiledEntry {
   readonly namedPorts: boolean;
 }
 
+/** A traffic direction of the subject: ingress (peer = source) or egress (peer = destination). */
 export type Direction = 'ingress' | 'egress';
 
 /** A rule (`spec`, an element of `specs`, or a NetworkPolicy) in the repository. */
@@ -88,6 +89,7 @@ export interface CompiledRule {
   readonly requires: Readonly<Record<Direction, readonly CompiledSelector[]>>;
 }
 
+/** Every rule of a policy set, in input order, with the tables its selectors and L3 parts index. */
 export interface CompiledRepository {
   readonly rules: readonly CompiledRule[];
   readonly selectors: SelectorTable;
@@ -239,7 +241,7 @@ function ciliumEntry(
   index: number,
   requires: CompiledSelector[],
 ): CompiledEntry | undefined {
-  const { options, selectors } = rc.ctx;
+  const { options } = rc.ctx;
   const order = rc.ctx.order++;
   const ingress = section === 'ingress' || section === 'ingressDeny';
   const f = ingress ? ingressFields(element as IngressRule) : egressFields(element as EgressRule);
@@ -301,7 +303,8 @@ function entries<T extends IngressRule | IngressDenyRule | EgressRule | EgressDe
 
 function ciliumRule(ctx: Context, policy: CiliumNetworkPolicy | CiliumClusterwideNetworkPolicy, rule: Rule, spec: number): CompiledRule | undefined {
   const { options, selectors } = ctx;
-  const namespace = policy.kind === 'CiliumNetworkPolicy' ? policy.metadata.namespace : undefined;
+  // A namespaced object without a namespace lives in `default` (ExtractNamespaceOrDefault).
+  const namespace = policy.kind === 'CiliumNetworkPolicy' ? policy.metadata.namespace || 'default' : undefined;
   let subject: SelectorSpec;
   let host = false;
   if (rule.endpointSelector !== undefined) {
@@ -389,7 +392,7 @@ function networkPolicyPeers(ctx: Context, namespace: string, peer: NetworkPolicy
 
 function networkPolicyRule(ctx: Context, np: NetworkPolicy): CompiledRule {
   const { options, selectors } = ctx;
-  const namespace = np.metadata.namespace;
+  const namespace = np.metadata.namespace || 'default';
   const rc: RuleContext = { ctx, kind: 'NetworkPolicy', name: np.metadata.name, namespace, spec: 0, matchesInit: false };
   const order = ctx.order++;
   const build = (

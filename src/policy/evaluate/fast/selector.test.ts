@@ -170,3 +170,26 @@ describe('subject and peer scoping (a.4, a.5)', () => {
     expect(verdict(p, conn(node, a), { ciliumVersion: '1.15' }).ingress.decision).toBe('denied-default');
   });
 });
+
+describe('fromRequires / toRequires (before 1.19)', () => {
+  const a = pod('shop', { app: 'a' });
+  const prodB = pod('shop', { app: 'b', env: 'prod' });
+  const devB = pod('shop', { app: 'b', env: 'dev' });
+  const p = [
+    cnp('shop', 'require-prod', { endpointSelector: { matchLabels: { app: 'a' } }, ingress: [{ fromRequires: [{ matchLabels: { env: 'prod' } }] }] }),
+    cnp('shop', 'from-b', { endpointSelector: { matchLabels: { app: 'a' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'b' } }] }, { fromEntities: ['world'] }] }),
+  ];
+
+  it('narrows every endpoint peer of the subject in that direction (1.18)', () => {
+    expect(verdict(p, conn(prodB, a), { ciliumVersion: '1.18' }).ingress.decision).toBe('allowed');
+    expect(verdict(p, conn(devB, a), { ciliumVersion: '1.18' }).ingress.decision).toBe('denied-default');
+    expect(verdict(p, conn(world('203.0.113.1'), a), { ciliumVersion: '1.18' }).ingress.decision).toBe('allowed');
+  });
+
+  it('does not exist from 1.19: the field is pruned', () => {
+    expect(verdict(p, conn(devB, a)).ingress.decision).toBe('allowed');
+    const withPorts = [cnp('shop', 'r', { endpointSelector: { matchLabels: { app: 'a' } }, ingress: [{ fromRequires: [{ matchLabels: { env: 'prod' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] })];
+    expect(verdict(withPorts, conn(devB, a)).ingress.decision).toBe('allowed');
+    expect(verdict(withPorts, conn(devB, a), { ciliumVersion: '1.18' }).ingress.decision).toBe('denied-default');
+  });
+});

@@ -17,6 +17,7 @@ export const ANY = 'any';
  */
 export type Operator = LabelSelectorRequirement['operator'] | 'InOrAbsentLocal';
 
+/** One sanitized requirement: `source:key operator values` (matchLabels entries are `In [value]`). */
 export interface Requirement {
   /** A label source (`k8s`, `reserved`, …) or {@link ANY}. */
   readonly source: string;
