@@ -7,7 +7,9 @@ import { EXIT, InputError, ToolError, UsageError, formatLocation, type ExitCode 
 import { SAMPLE_SIZE_NAMES } from '../sample/index.js';
 import { demoCommand } from './commands/demo.js';
 import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
+import { simulateCommand } from './commands/simulate.js';
 import { traceCommand } from './commands/trace.js';
+import { SIMULATION_FORMATS } from '../report/simulation.js';
 import { TRACE_FORMATS } from '../report/trace.js';
 import { processIo, type Io } from './io.js';
 import { parseWindow } from './window.js';
@@ -89,6 +91,27 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
           quiet: v.quiet === true,
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+        },
+        io,
+      ),
+  },
+  simulate: {
+    summary: 'replay observed traffic against a policy set: what would be dropped, why, and the rule that fixes it',
+    usage: 'tighten simulate (--policies FILE|DIR …|--repo DIR) (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--as-enforced] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json|markdown]',
+    options: { ...SOURCE_OPTIONS, policies: { type: 'string', multiple: true }, 'as-enforced': { type: 'boolean' }, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
+    run: (v, _positionals, io) =>
+      simulateCommand(
+        {
+          policies: [...strings(v.policies), ...strings(v.repo)],
+          flows: strings(v.flows),
+          cluster: strings(v.cluster),
+          namespaces: namespacesOf(v.namespace),
+          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          asEnforced: v['as-enforced'] === true,
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          output: oneOf('output', v.output, SIMULATION_FORMATS, 'text'),
+          quiet: v.quiet === true,
         },
         io,
       ),

@@ -70,7 +70,7 @@ export function parsePort(text: string): { port: number; protocol: ConnectionPro
   return { port, protocol };
 }
 
-function evaluateOptionsOf(cluster: ClusterSnapshot | undefined, ciliumVersion: string | undefined): EvaluateOptions {
+export function evaluateOptionsOf(cluster: ClusterSnapshot | undefined, ciliumVersion: string | undefined): EvaluateOptions {
   const cfg = cluster?.ciliumConfig ?? {};
   const mode = cfg['enable-policy'];
   return {
