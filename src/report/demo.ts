@@ -4,14 +4,24 @@
  */
 import type { Edge, Inventory, Peer } from '../inventory/index.js';
 import type { Understanding } from '../understand/index.js';
+import type { SimulationReport } from '../policy/simulate.js';
 import { allFindings, formatPeer, formatSubject } from './inventory.js';
+import { renderSimulation } from './simulation.js';
+import { renderTrace, type TraceReport } from './trace.js';
 
 export interface DemoFiles {
   readonly dir: string;
   readonly clusterFile: string;
   readonly flowsFile: string;
   readonly inventoryFile: string;
+  readonly candidateDir: string;
   readonly flowLines: number;
+}
+
+/** The proof step: simulate on a deliberately incomplete set, and the trace of one of its drops. */
+export interface DemoProof {
+  readonly simulation: SimulationReport;
+  readonly trace?: TraceReport;
 }
 
 const num = (n: number) => n.toLocaleString('en-US');
@@ -27,7 +37,7 @@ function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
 /** `shell` quotes a path for the "next steps" commands when it needs it. */
 const shell = (s: string) => (/^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-export function renderDemoSummary(inv: Inventory, u: Understanding, files: DemoFiles): string {
+export function renderDemoSummary(inv: Inventory, u: Understanding, files: DemoFiles, proof?: DemoProof): string {
   const out: string[] = [];
   const namespaces = [...new Set(inv.workloads.map((w) => w.namespace))].sort();
   out.push(`tighten demo — a sample cluster with ${namespaces.length} namespaces and ${num(inv.workloads.length)} workloads`);
@@ -83,6 +93,17 @@ export function renderDemoSummary(inv: Inventory, u: Understanding, files: DemoF
 
   const flows = shell(files.flowsFile);
   const cluster = shell(files.clusterFile);
+  const candidate = shell(files.candidateDir);
+  if (proof) {
+    out.push(`Prove: ${files.candidateDir}/ holds a deliberately incomplete policy for boutique/cartservice (audit stage: enableDefaultDeny false),`);
+    out.push('allowing only the frontend. Simulated as if enforced, over the cluster\'s own policies and the observed traffic:');
+    out.push('');
+    out.push(...indent(renderSimulation(proof.simulation, 'text').output));
+    if (proof.trace) {
+      out.push('And one of those drops, traced:', '');
+      out.push(...indent(renderTrace(proof.trace, 'text').output));
+    }
+  }
   out.push('Next (in the project folder, `npx tighten`; or `npm link` once to put tighten on your PATH)');
   out.push(`  tighten inventory --flows ${flows} --cluster ${cluster} --namespace boutique`);
   out.push(`      one namespace's ingress and egress, workload by workload`);
@@ -90,9 +111,17 @@ export function renderDemoSummary(inv: Inventory, u: Understanding, files: DemoF
   out.push(`      the findings as JSON (schema/inventory.json)`);
   out.push(`  tighten inventory --flows ${flows} --cluster ${cluster} -o markdown > inventory.md`);
   out.push(`      a report to share with the application teams`);
+  out.push(`  tighten simulate --policies ${candidate} --flows ${flows} --cluster ${cluster} --as-enforced`);
+  out.push(`      what the candidate policies would drop if enforced, why, and the rule that fixes each drop`);
+  out.push(`  tighten trace --from boutique/checkoutservice --to boutique/cartservice --port 7070/TCP --policies ${candidate} --cluster ${cluster}`);
+  out.push(`      one connection through the policies: each direction's verdict, the deciding rules, the near misses`);
   return `${out.join('\n')}\n`;
 }
 
 function portText(e: Edge): string {
   return e.protocol === 'ICMPv4' || e.protocol === 'ICMPv6' ? `${e.protocol} type ${e.port}` : `${e.port}/${e.protocol}`;
+}
+
+function indent(text: string): string[] {
+  return text.trimEnd().split('\n').map((l) => (l ? `  ${l}` : l)).concat('');
 }

@@ -2,9 +2,15 @@
  * @module cli/commands/demo — `tighten demo`: generate the bundled sample cluster and its traffic,
  * run the inventory on it, and print what a newcomer should see first.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readConfig } from '../../config/index.js';
+import { compileEvaluator } from '../../policy/evaluate/index.js';
+import { identityContext } from '../../policy/endpoints.js';
+import { explainNearMisses } from '../../policy/explain.js';
+import { decodePolicyObject, readPolicies, sanitizePolicies } from '../../policy/model/index.js';
+import { asEnforcing, simulate } from '../../policy/simulate.js';
+import type { TraceReport } from '../../report/trace.js';
 import { renderDemoSummary } from '../../report/demo.js';
 import { renderInventory } from '../../report/inventory.js';
 import type { SampleSizeName } from '../../sample/index.js';
@@ -13,6 +19,33 @@ import { EXIT, type ExitCode } from '../../shared/errors.js';
 import { understand } from '../../understand/index.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
+import { evaluateOptionsOf, resolveEndpointSpec } from './trace.js';
+
+/**
+ * A deliberately incomplete policy for the demo's proof step: cartservice, in the audit stage, allows
+ * only the frontend — the checkout service also calls it, so simulate (as enforced) finds the drop.
+ */
+const INCOMPLETE_POLICY = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: cartservice
+  namespace: boutique
+spec:
+  endpointSelector:
+    matchLabels:
+      app: cartservice
+  enableDefaultDeny:
+    ingress: false
+    egress: false
+  ingress:
+    - fromEndpoints:
+        - matchLabels:
+            app: frontend
+      toPorts:
+        - ports:
+            - port: "7070"
+              protocol: TCP
+`;
 
 export interface DemoCommandOptions {
   /** @default 'tighten-demo' in the current directory */
@@ -41,14 +74,52 @@ export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<Exi
   const inventoryFile = join(dir, 'inventory.json');
   await writeFile(inventoryFile, renderInventory({ inventory, understanding }, 'json').output);
   const rel = (p: string) => relative(io.cwd, p) || '.';
+
+  say('Simulating a deliberately incomplete policy as if enforced …');
+  const candidateDir = join(dir, 'candidate');
+  await mkdir(candidateDir, { recursive: true });
+  const candidateFile = join(candidateDir, 'cartservice.yaml');
+  await writeFile(candidateFile, INCOMPLETE_POLICY);
+  const options = evaluateOptionsOf(cluster, undefined);
+  const existing = sanitizePolicies((cluster?.policies ?? []).map((p) => decodePolicyObject(p.object, { file: p.source }))).policies;
+  const candidate = sanitizePolicies(await readPolicies([candidateFile])).policies;
+  const identities = identityContext(cluster);
+  const simulation = simulate(
+    { inventory, existing, candidate, identities, options, asEnforced: true, labelPriority: config.labels.priority },
+    compileEvaluator,
+  );
+  const drop = simulation.evaluations.find((e) => e.wouldDrop && 'namespace' in e.edge.source && e.edge.source.name === 'checkoutservice');
+  let trace: TraceReport | undefined;
+  if (drop && 'namespace' in drop.edge.source && 'namespace' in drop.edge.destination) {
+    const from = resolveEndpointSpec(`${drop.edge.source.namespace}/${drop.edge.source.name}`, 'from', identities, cluster, inventory);
+    const to = resolveEndpointSpec(`${drop.edge.destination.namespace}/${drop.edge.destination.name}`, 'to', identities, cluster, inventory);
+    // The policies as `simulate --as-enforced` evaluated them.
+    const enforced = [...existing, ...candidate.map(asEnforcing)];
+    const connection = { source: from.endpoint, destination: to.endpoint, port: drop.edge.port, protocol: drop.edge.protocol as 'TCP' };
+    const verdict = compileEvaluator(enforced, options).evaluate(connection);
+    trace = {
+      from,
+      to,
+      port: drop.edge.port,
+      protocol: 'TCP',
+      verdict,
+      nearMisses: {
+        egress: verdict.egress.decision === 'denied-default' ? explainNearMisses(enforced, connection, 'egress', compileEvaluator, options) : [],
+        ingress: verdict.ingress.decision === 'denied-default' ? explainNearMisses(enforced, connection, 'ingress', compileEvaluator, options) : [],
+      },
+      policies: enforced.length,
+    };
+  }
   io.stdout.write(
     renderDemoSummary(inventory, understanding, {
       dir: rel(dir),
       clusterFile: rel(written.clusterFile),
       flowsFile: rel(written.flowsFile),
       inventoryFile: rel(inventoryFile),
+      candidateDir: rel(candidateDir),
       flowLines: written.flows,
-    }),
+    }, { simulation, ...(trace ? { trace } : {}) }),
   );
   return EXIT.ok;
 }
+
