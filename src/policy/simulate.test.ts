@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG } from '../config/index.js';
 import { decodeHubbleLine } from '../flows/index.js';
 import { InventoryBuilder, buildInventory, type Inventory } from '../inventory/index.js';
 import { generateSample } from '../sample/index.js';
-import { connection, pod } from '../test-support/hubble.js';
+import { connection, flowLine, pod } from '../test-support/hubble.js';
 import { compileEvaluator } from './evaluate/index.js';
 import { identityContext } from './endpoints.js';
 import type { CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy, EgressRule, IngressRule, LoadedPolicy } from './model/index.js';
@@ -109,6 +109,20 @@ describe('simulate', () => {
         }
       }
     }
+  });
+
+  it('a connection its destination already drops by policy is not a would-drop', () => {
+    const denied = [
+      flowLine({ time: '2026-11-02T10:00:05Z', src: web, dst: db, dport: 5432, direction: 'EGRESS' }),
+      flowLine({ time: '2026-11-02T10:00:05Z', src: web, dst: db, dport: 5432, direction: 'INGRESS', verdict: 'DROPPED', dropReason: 'POLICY_DENIED' }),
+    ];
+    const inv = buildInventory(denied.flatMap((l) => {
+      const d = decodeHubbleLine(l);
+      return d?.kind === 'flow' ? [d.flow] : [];
+    }));
+    expect(inv.edges.map((e) => e.verdict)).toEqual(['DROPPED', 'FORWARDED']);
+    const report = run(inv, [DENY_ALL]);
+    expect(report.totals).toMatchObject({ wouldDropEdges: 0, observedDroppedFlows: 1 });
   });
 
   it('as enforced, an audit-stage policy (enableDefaultDeny false) shows its would-be drops', () => {

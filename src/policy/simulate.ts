@@ -3,8 +3,8 @@
  * dropped, by which rule or by default deny, and the rule that would allow it. Pure.
  *
  * Every distinct edge is evaluated once, whatever its flow count. An edge observed FORWARDED (or
- * AUDIT) that the set would not allow is a *would-drop*; an edge observed DROPPED is reported with its
- * verdict but is not news. Coverage weighs edges by their flows: explicitly allowed (a policy enforces
+ * AUDIT) that the set would not allow is a *would-drop*; an edge observed DROPPED — or forwarded by its
+ * source and dropped by policy at its destination — is reported with its verdict but is not news. Coverage weighs edges by their flows: explicitly allowed (a policy enforces
  * a direction and allows it), merely not isolated (no policy enforces either direction), or dropped.
  */
 import { stringify } from 'yaml';
@@ -102,6 +102,12 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator): Sim
   // each compiled alone, asked for the would-drops only.
   const singles = [...candidate, ...input.existing].map((p) => ({ loaded: p, evaluator: compile([p], options) }));
 
+  // A connection forwarded by its source and dropped by policy at its destination shows as two edges:
+  // FORWARDED (the source's observation) and DROPPED. Denying it again is not news.
+  const connectionKey = (e: Omit<Edge, 'buckets'>) => `${JSON.stringify(e.source)} ${JSON.stringify(e.destination)} ${e.port}/${e.protocol}`;
+  const policyDropped = new Set(
+    input.inventory.edges.filter((e) => e.verdict === 'DROPPED' && (e.dropReasons ?? []).some((r) => r === 'POLICY_DENIED' || r === 'POLICY_DENY')).map(connectionKey),
+  );
   const evaluations: EdgeEvaluation[] = [];
   let flows = 0;
   let wouldDropEdges = 0;
@@ -122,7 +128,7 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator): Sim
       port: edge.port,
     };
     const verdict = evaluator.evaluate(connection);
-    const observedPassing = edge.verdict === 'FORWARDED' || edge.verdict === 'AUDIT';
+    const observedPassing = (edge.verdict === 'FORWARDED' || edge.verdict === 'AUDIT') && !policyDropped.has(connectionKey(edge));
     const wouldDrop = observedPassing && !verdict.allowed;
     if (edge.verdict === 'DROPPED') observedDroppedFlows += edge.flows;
     if (wouldDrop) {
