@@ -12,6 +12,7 @@ export type {
   Endpoint,
   EvaluateOptions,
   Evaluator,
+  PortSegments,
   RuleRef,
   RuleSection,
   Verdict,

@@ -89,8 +89,28 @@ export interface EvaluateOptions {
   readonly hostFirewall?: boolean;
 }
 
+/**
+ * Where the verdicts of one (source, destination) pair can change along the port axis, per protocol:
+ * the sorted starts of the intervals on which the verdict is constant (the first is always 0). For
+ * TCP/UDP/SCTP the axis is the destination port (0–65535), for ICMPv4/ICMPv6 the ICMP type (0–255).
+ */
+export interface PortSegments {
+  /**
+   * No rule element that selects the peer names a port or ICMP type: the pair has one verdict for
+   * every protocol and port (every `starts` list is then `[0]`).
+   */
+  readonly constant: boolean;
+  readonly starts: Readonly<Record<ConnectionProtocol, readonly number[]>>;
+}
+
 export interface Evaluator {
   evaluate(connection: Connection): Verdict;
+  /**
+   * The port intervals on which this pair's verdicts are constant (named ports resolved against the
+   * destination's `namedPorts`). Optional: an evaluator without it leaves callers to split the port
+   * axis by every port the policies name.
+   */
+  portSegments?(source: Endpoint, destination: Endpoint): PortSegments;
 }
 
 /** Compiles a policy set once (assumes the policies passed `sanitize`), returning an evaluator. */

@@ -9,11 +9,11 @@
  * named ports depend on more than identities (the destination's ports): those pairs cache per
  * named-ports object.
  */
-import type { Connection, DirectionVerdict, Endpoint, Evaluator, RuleRef, Verdict } from '../types.js';
+import { CONNECTION_PROTOCOLS, type Connection, type DirectionVerdict, type Endpoint, type Evaluator, type PortSegments, type RuleRef, type Verdict } from '../types.js';
 import { cidrMatches, cidrMatchesWorldWithoutIp, parseIp, type IpWords } from './cidr.js';
 import { IdentityLabels } from './labels.js';
 import type { ResolvedOptions } from './options.js';
-import { matchPorts, PROTO_BIT, type PortHit } from './ports.js';
+import { addPortBoundaries, matchPorts, PROTO_BIT, type PortHit } from './ports.js';
 import type { CompiledEntry, CompiledL3, CompiledRepository, CompiledRule, Direction, PeerSpec } from './rules.js';
 import { selectorMatches, type CompiledSelector } from './selector.js';
 
@@ -77,6 +77,7 @@ interface Pair {
 const VERDICT_CACHE_LIMIT = 1 << 18;
 const NO_NAMED_PORTS = {};
 const NO_REQUIREMENTS: readonly CompiledSelector[] = [];
+const ZERO: readonly number[] = Object.freeze([0]);
 
 /**
  * A distinct label set — the unit Cilium resolves policy for — or, for world and unmanaged
@@ -178,12 +179,43 @@ export class CompiledEvaluator implements Evaluator {
     return this.resolve(src, dst, connection, protoBit, -1);
   }
 
-  private resolve(src: Identity, dst: Identity, c: Connection, protoBit: number, key: number): Verdict {
+  /**
+   * The port intervals on which the pair's verdicts are constant: the boundaries of every port item of
+   * the entries whose L3 part selects the peer, in either direction. A pair direction decided without
+   * ports (no entry selects the peer, or only L3-only ones) adds none.
+   */
+  portSegments(source: Endpoint, destination: Endpoint): PortSegments {
+    const pair = this.pairOf(this.identityOf(source), this.identityOf(destination));
+    const bounds = new Map<number, Set<number>>();
+    const add = (bit: number, port: number): void => {
+      let set = bounds.get(bit);
+      if (set === undefined) bounds.set(bit, (set = new Set([0])));
+      set.add(port);
+    };
+    for (const d of [pair.egress, pair.ingress]) {
+      if (d.fixed !== undefined) continue;
+      for (const e of d.allows) if (e.ports !== null) addPortBoundaries(e.ports, destination.namedPorts, add);
+      for (const e of d.denies) if (e.ports !== null) addPortBoundaries(e.ports, destination.namedPorts, add);
+    }
+    const starts = {} as Record<(typeof CONNECTION_PROTOCOLS)[number], readonly number[]>;
+    for (const p of CONNECTION_PROTOCOLS) {
+      const set = bounds.get(PROTO_BIT[p]);
+      starts[p] = set === undefined ? ZERO : [...set].sort((a, b) => a - b);
+    }
+    return { constant: bounds.size === 0, starts };
+  }
+
+  private pairOf(src: Identity, dst: Identity): Pair {
     let pair = src.pairs.get(dst.id);
     if (pair === undefined) {
       pair = this.resolvePair(src, dst);
       src.pairs.set(dst.id, pair);
     }
+    return pair;
+  }
+
+  private resolve(src: Identity, dst: Identity, c: Connection, protoBit: number, key: number): Verdict {
+    const pair = this.pairOf(src, dst);
     // An invalid port (not an integer 0–65535) matches no port rule, only L3-only elements.
     if (key < 0) return this.decide(pair, c, protoBit, (c.port & 0xffff) === c.port ? c.port : -1);
     if (pair.namedPorts) {

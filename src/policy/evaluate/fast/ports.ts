@@ -197,6 +197,29 @@ export function matchPorts(items: readonly PortItem[], protoBit: number, port: n
   return matched;
 }
 
+/**
+ * Calls `add(protoBit, port)` for every port at which matching `items` can start or stop (an item's
+ * `lo` and `hi + 1`; a named port resolved against the destination's `named`, and the port after it),
+ * once per protocol of the item. An unresolved named port matches nothing and adds nothing.
+ */
+export function addPortBoundaries(items: readonly PortItem[], named: NamedPorts, add: (protoBit: number, port: number) => void): void {
+  for (const it of items) {
+    if (it.name === undefined) {
+      for (let bit = 1; bit <= it.mask; bit <<= 1) {
+        if ((it.mask & bit) === 0) continue;
+        add(bit, it.lo);
+        add(bit, it.hi + 1);
+      }
+      continue;
+    }
+    const np = namedPort(named, it.name);
+    const bit = np === undefined ? 0 : (PROTO_BIT[np.protocol as ConnectionProtocol] ?? 0);
+    if (np === undefined || (it.mask & bit) === 0) continue;
+    add(bit, np.port);
+    add(bit, np.port + 1);
+  }
+}
+
 /** Whether any item is a named port (its result then depends on the destination, not only its identity). */
 export function hasNamedPort(items: readonly PortItem[] | null): boolean {
   return items !== null && items.some((i) => i.name !== undefined);

@@ -1,0 +1,88 @@
+/**
+ * @module cli/commands/diff — `tighten diff OLD NEW`: the connectivity change between two policy sets
+ * (files, directories or git revisions), each with the cluster's own policies, over the cluster's
+ * workloads, the entities and the addresses flows and policies name; with flows, the observed traffic
+ * it affects. Exit 1 with `--exit-code` when anything changes.
+ */
+import { readCluster, type ClusterSnapshot } from '../../cluster/index.js';
+import type { Inventory } from '../../inventory/index.js';
+import { diffPolicySets } from '../../policy/diff.js';
+import { buildDiffUniverse } from '../../policy/diff-universe.js';
+import { compileEvaluator } from '../../policy/evaluate/index.js';
+import { identityContext } from '../../policy/endpoints.js';
+import { decodePolicyObject, sanitizePolicies, type PolicyProblem } from '../../policy/model/index.js';
+import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../../report/diff.js';
+import { EXIT, UsageError, type ExitCode } from '../../shared/errors.js';
+import type { Io } from '../io.js';
+import { readPolicySet } from '../policy-sets.js';
+import { readInventory } from '../sources.js';
+import type { WindowOptions } from '../window.js';
+import { evaluateOptionsOf } from './trace.js';
+
+export { DIFF_FORMATS };
+
+export interface DiffCommandOptions {
+  /** OLD and NEW, as given: each a file, a directory, `git:REV[:PATH]` or a bare revision. */
+  readonly sets: readonly string[];
+  readonly flows: readonly string[];
+  readonly cluster: readonly string[];
+  readonly namespaces: readonly string[];
+  readonly window: WindowOptions;
+  readonly ciliumVersion?: string;
+  /** Exit 1 when the diff is not empty. @default false (exit 0 whatever changes) */
+  readonly exitCode: boolean;
+  readonly output: DiffFormat;
+  readonly quiet: boolean;
+}
+
+export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<ExitCode> {
+  if (opts.sets.length !== 2) {
+    throw new UsageError(`diff takes two policy sets, OLD and NEW (got ${opts.sets.length}): e.g. \`tighten diff git:HEAD:policies policies/\` or \`tighten diff main HEAD\``);
+  }
+  let cluster: ClusterSnapshot | undefined;
+  let inventory: Inventory | undefined;
+  if (opts.flows.length > 0) {
+    ({ cluster, inventory } = await readInventory(
+      { flows: opts.flows, cluster: opts.cluster, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+      io,
+    ));
+  } else if (opts.cluster.length > 0) {
+    cluster = await readCluster(opts.cluster);
+    for (const w of cluster.warnings) io.stderr.write(`warning: ${w.source ? `${w.source}: ` : ''}${w.message}\n`);
+  }
+  const options = evaluateOptionsOf(cluster, opts.ciliumVersion);
+  const sanitizeOptions = options.ciliumVersion ? { ciliumVersion: options.ciliumVersion } : {};
+  const existing = sanitizePolicies((cluster?.policies ?? []).map((p) => decodePolicyObject(p.object, { file: p.source })), sanitizeOptions);
+  const [oldSpec, newSpec] = opts.sets as [string, string];
+  const oldRead = await readPolicySet(oldSpec, 'OLD', io.cwd);
+  const newRead = await readPolicySet(newSpec, 'NEW', io.cwd);
+  const oldSet = sanitizePolicies(oldRead.policies, sanitizeOptions);
+  const newSet = sanitizePolicies(newRead.policies, sanitizeOptions);
+  // OLD's warnings are about what is being replaced: only the cluster's and NEW's are worth reading.
+  for (const w of [...existing.warnings, ...newSet.warnings]) io.stderr.write(warningLine(w));
+
+  const identities = identityContext(cluster);
+  const { endpoints, observed } = buildDiffUniverse({ ...(cluster ? { cluster } : {}), ...(inventory ? { inventory } : {}), identities, policies: [...existing.policies, ...oldSet.policies, ...newSet.policies] });
+  if (!endpoints.some((e) => 'namespace' in e.peer)) {
+    io.stderr.write('warning: no workloads to compare over: pass the cluster dump (--cluster) or flows (--flows); the diff covers only entities and the addresses the policies name\n');
+  }
+  const diff = diffPolicySets(
+    { source: oldRead.source, policies: oldSet.policies },
+    { source: newRead.source, policies: newSet.policies },
+    {
+      endpoints,
+      ...(observed ? { observed } : {}),
+      existing: existing.policies,
+      options: { clusterName: identities.clusterName, ...options },
+      namespaces: opts.namespaces,
+    },
+    compileEvaluator,
+  );
+  const { output, exitCode } = renderDiff(diff, opts.output);
+  io.stdout.write(output);
+  return opts.exitCode ? exitCode : EXIT.ok;
+}
+
+function warningLine(w: PolicyProblem): string {
+  return `warning: ${w.policy.kind} ${w.policy.namespace ? `${w.policy.namespace}/` : ''}${w.policy.name}: ${w.path}: ${w.message}\n`;
+}
