@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, InputError, ToolError, UsageError, formatLocation, type ExitCode } from '../shared/errors.js';
 import { SAMPLE_SIZE_NAMES } from '../sample/index.js';
 import { demoCommand } from './commands/demo.js';
+import { DIFF_FORMATS, diffCommand } from './commands/diff.js';
 import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
 import { simulateCommand } from './commands/simulate.js';
 import { traceCommand } from './commands/trace.js';
@@ -71,6 +72,27 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           ...(typeof v.dir === 'string' ? { dir: v.dir } : {}),
           size: oneOf('size', v.size, SAMPLE_SIZE_NAMES, 'small'),
           seed: integer('seed', v.seed, 1),
+          quiet: v.quiet === true,
+        },
+        io,
+      ),
+  },
+  diff: {
+    summary: 'the connectivity change between two policy sets (files, directories or git revisions): what becomes allowed or denied, and why',
+    usage: 'tighten diff OLD NEW [--cluster FILE|DIR …] [--flows FILE|DIR|- …] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [--exit-code] [-o text|json|markdown]',
+    positionals: 'OLD and NEW: each a policy file, a directory, or a git revision (git:REV[:PATH], or a bare REV[:PATH] that is not a path)',
+    options: { ...SOURCE_OPTIONS, 'cilium-version': { type: 'string' }, 'exit-code': { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+    run: (v, positionals, io) =>
+      diffCommand(
+        {
+          sets: positionals,
+          flows: strings(v.flows),
+          cluster: strings(v.cluster),
+          namespaces: namespacesOf(v.namespace),
+          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          exitCode: v['exit-code'] === true,
+          output: oneOf('output', v.output, DIFF_FORMATS, 'text'),
           quiet: v.quiet === true,
         },
         io,
