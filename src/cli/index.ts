@@ -79,7 +79,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   diff: {
     summary: 'the connectivity change between two policy sets (files, directories or git revisions): what becomes allowed or denied, and why',
-    usage: 'tighten diff OLD NEW [--cluster FILE|DIR …] [--flows FILE|DIR|- …] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [--exit-code] [-o text|json|markdown]',
+    usage: 'tighten diff OLD NEW [--cluster FILE|DIR …] [--flows FILE|DIR|- …] [--repo DIR] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [--exit-code] [-o text|json|markdown]',
     positionals: 'OLD and NEW: each a policy file, a directory, or a git revision (git:REV[:PATH], or a bare REV[:PATH] that is not a path)',
     options: { ...SOURCE_OPTIONS, 'cilium-version': { type: 'string' }, 'exit-code': { type: 'boolean' }, output: { type: 'string', short: 'o' } },
     run: (v, positionals, io) =>
@@ -91,6 +91,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           namespaces: namespacesOf(v.namespace),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           exitCode: v['exit-code'] === true,
           output: oneOf('output', v.output, DIFF_FORMATS, 'text'),
           quiet: v.quiet === true,

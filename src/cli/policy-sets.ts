@@ -21,10 +21,12 @@ const POLICY_FILE = /\.(ya?ml|json)$/i;
  *   PATH (a file or a folder; relative to the repository's top, or to `cwd` when it starts with `./` or `../`;
  *   default: the whole tree) at revision REV, skipping hidden entries below PATH.
  * @param what `OLD` or `NEW`, for messages
+ * @param cwd where relative paths start
+ * @param repo a folder of the git repository revisions are read from; @default `cwd`
  * @throws InputError for a path that is neither a file, a folder nor a revision, outside a git repository, or a
  *   PATH the revision lacks; PolicyError for an invalid policy or one defined twice
  */
-export async function readPolicySet(spec: string, what: string, cwd: string): Promise<PolicySet> {
+export async function readPolicySet(spec: string, what: string, cwd: string, repo?: string): Promise<PolicySet> {
   if (spec === '') throw new InputError(`${what} is empty: name a policy file, a directory or a git revision (git:REV[:PATH])`);
   if (!spec.startsWith('git:')) {
     const path = isAbsolute(spec) ? spec : join(cwd, spec);
@@ -40,8 +42,9 @@ export async function readPolicySet(spec: string, what: string, cwd: string): Pr
   const rawPath = colon < 0 ? '' : gitSpec.slice(colon + 1);
   const notPath = spec.startsWith('git:') ? '' : 'no such file or directory, and ';
 
-  const top = await git(['rev-parse', '--show-toplevel'], cwd).catch((cause: unknown) => {
-    throw new InputError(`${what} ${JSON.stringify(spec)}: ${notPath}not a git revision: ${cwd} is not inside a git repository (${gitMessage(cause)})`, {}, { cause });
+  const gitDir = repo === undefined ? cwd : isAbsolute(repo) ? repo : join(cwd, repo);
+  const top = await git(['rev-parse', '--show-toplevel'], gitDir).catch((cause: unknown) => {
+    throw new InputError(`${what} ${JSON.stringify(spec)}: ${notPath}not a git revision: ${gitDir} is not inside a git repository (${gitMessage(cause)})`, {}, { cause });
   });
   const root = top.toString('utf8').trim();
   if (rev === '') throw new InputError(`${what} ${JSON.stringify(spec)}: no revision before the ':' (write git:HEAD:${rawPath})`);
@@ -54,7 +57,7 @@ export async function readPolicySet(spec: string, what: string, cwd: string): Pr
     .trim();
   let path = rawPath;
   if (path.startsWith('./') || path.startsWith('../') || path === '.' || path === '..') {
-    const prefix = (await git(['rev-parse', '--show-prefix'], cwd)).toString('utf8').trim();
+    const prefix = (await git(['rev-parse', '--show-prefix'], gitDir)).toString('utf8').trim();
     path = posix.normalize(posix.join(prefix, path));
     if (path.startsWith('..')) throw new InputError(`${what} ${JSON.stringify(spec)}: ${rawPath} is outside the repository at ${root}`);
   }

@@ -29,6 +29,8 @@ export interface DiffCommandOptions {
   readonly namespaces: readonly string[];
   readonly window: WindowOptions;
   readonly ciliumVersion?: string;
+  /** The git repository whose revisions `git:REV` names. @default the current directory's */
+  readonly repo?: string;
   /** Exit 1 when the diff is not empty. @default false (exit 0 whatever changes) */
   readonly exitCode: boolean;
   readonly output: DiffFormat;
@@ -54,8 +56,8 @@ export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<Exi
   const sanitizeOptions = options.ciliumVersion ? { ciliumVersion: options.ciliumVersion } : {};
   const existing = sanitizePolicies((cluster?.policies ?? []).map((p) => decodePolicyObject(p.object, { file: p.source })), sanitizeOptions);
   const [oldSpec, newSpec] = opts.sets as [string, string];
-  const oldRead = await readPolicySet(oldSpec, 'OLD', io.cwd);
-  const newRead = await readPolicySet(newSpec, 'NEW', io.cwd);
+  const oldRead = await readPolicySet(oldSpec, 'OLD', io.cwd, opts.repo);
+  const newRead = await readPolicySet(newSpec, 'NEW', io.cwd, opts.repo);
   const oldSet = sanitizePolicies(oldRead.policies, sanitizeOptions);
   const newSet = sanitizePolicies(newRead.policies, sanitizeOptions);
   // OLD's warnings are about what is being replaced: only the cluster's and NEW's are worth reading.
