@@ -8,6 +8,9 @@ import { SAMPLE_SIZE_NAMES } from '../sample/index.js';
 import { demoCommand } from './commands/demo.js';
 import { DIFF_FORMATS, diffCommand } from './commands/diff.js';
 import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
+import { recommendCommand } from './commands/recommend.js';
+import { POLICY_FORMATS } from '../gitops/index.js';
+import { RECOMMEND_FORMATS } from '../report/recommend.js';
 import { simulateCommand } from './commands/simulate.js';
 import { traceCommand } from './commands/trace.js';
 import { SIMULATION_FORMATS } from '../report/simulation.js';
@@ -114,6 +117,36 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
           quiet: v.quiet === true,
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+        },
+        io,
+      ),
+  },
+  recommend: {
+    summary: 'recommend a least-privilege policy set from the observed traffic and write it into the GitOps repository',
+    usage:
+      'tighten recommend (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--namespace NS …] [--format cilium|networkpolicy] [--force] [--fqdn-pattern PATTERN …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json]',
+    options: {
+      ...SOURCE_OPTIONS,
+      format: { type: 'string' },
+      force: { type: 'boolean' },
+      'fqdn-pattern': { type: 'string', multiple: true },
+      'cilium-version': { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+    run: (v, _positionals, io) =>
+      recommendCommand(
+        {
+          flows: strings(v.flows),
+          cluster: strings(v.cluster),
+          namespaces: namespacesOf(v.namespace),
+          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          format: oneOf('format', v.format, POLICY_FORMATS, 'cilium'),
+          force: v.force === true,
+          fqdnPatterns: strings(v['fqdn-pattern']),
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          output: oneOf('output', v.output, RECOMMEND_FORMATS, 'text'),
+          quiet: v.quiet === true,
         },
         io,
       ),

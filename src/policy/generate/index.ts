@@ -9,3 +9,4 @@ export { generateBaseline, baselineName, namespacesSelector, DEFAULT_DNS_SELECTO
 export { canonicalJson, ruleId, type RuleIdInput } from './rule-id.js';
 export { NAMESPACE_KEY, SelectorIndex, compileFqdnPattern, normaliseDnsName, peerSelector, type SelectorResult } from './peers.js';
 export { RuleAccumulator, formatItem, toPortsOf, icmpsOf, type L4Item, type PeerL3, type BuiltElement } from './elements.js';
+export { toNetworkPolicies, type NetworkPolicySet, type Unexpressed } from './network-policy.js';

@@ -1,0 +1,81 @@
+/**
+ * @module cli/commands/recommend — `tighten recommend`: the recommended policy set from the observed traffic,
+ * written into the GitOps repository (platform baseline, one policy per workload, kustomizations, evidence, state),
+ * each namespace at its stage; then a summary.
+ */
+import { isAbsolute, join, relative } from 'node:path';
+import { readConfig } from '../../config/index.js';
+import { applyPlan, planRepository, readRepository, type PolicyFormat } from '../../gitops/index.js';
+import { existingPoliciesOf, generatePolicies, isManagedByTighten } from '../../policy/generate/index.js';
+import { sanitizePolicies, type LoadedPolicy } from '../../policy/model/index.js';
+import { renderRecommend, type RecommendFormat } from '../../report/recommend.js';
+import type { ExitCode } from '../../shared/errors.js';
+import { understand } from '../../understand/index.js';
+import type { Io } from '../io.js';
+import { readInventory } from '../sources.js';
+import type { WindowOptions } from '../window.js';
+import { evaluateOptionsOf } from './trace.js';
+
+export interface RecommendCommandOptions {
+  readonly flows: readonly string[];
+  readonly cluster: readonly string[];
+  readonly namespaces: readonly string[];
+  readonly window: WindowOptions;
+  /** @default the current directory */
+  readonly repo?: string;
+  readonly format: PolicyFormat;
+  readonly force: boolean;
+  readonly ciliumVersion?: string;
+  readonly fqdnPatterns: readonly string[];
+  readonly output: RecommendFormat;
+  readonly quiet: boolean;
+}
+
+export async function recommendCommand(opts: RecommendCommandOptions, io: Io): Promise<ExitCode> {
+  const repo = opts.repo === undefined ? io.cwd : isAbsolute(opts.repo) ? opts.repo : join(io.cwd, opts.repo);
+  const config = await readConfig(repo);
+  const contents = await readRepository(repo);
+  for (const w of contents.warnings) io.stderr.write(`warning: ${w}\n`);
+  // The whole inventory is read (classification needs every namespace's traffic); the rollout is the state's
+  // namespaces plus those named, or — on a fresh repository without --namespace — every application namespace.
+  const { inventory, cluster } = await readInventory(
+    { flows: opts.flows, cluster: opts.cluster, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    io,
+  );
+  const evaluate = evaluateOptionsOf(cluster, opts.ciliumVersion);
+  const sanitizeOptions = evaluate.ciliumVersion ? { ciliumVersion: evaluate.ciliumVersion } : {};
+  const fromCluster = existingPoliciesOf(cluster, sanitizeOptions);
+  for (const p of fromCluster.problems) io.stderr.write(`warning: cluster policy not respected: ${p}\n`);
+  const handWritten: LoadedPolicy[] = [];
+  for (const p of contents.handWrittenPolicies) {
+    try {
+      handWritten.push(...sanitizePolicies([p], sanitizeOptions).policies);
+    } catch (e) {
+      io.stderr.write(`warning: ${(e as Error).message.split('\n')[0]} (left out of the policies respected)\n`);
+    }
+  }
+  const stateNamespaces = Object.keys(contents.state.namespaces);
+  const rollout = [...new Set([...stateNamespaces, ...opts.namespaces])].sort();
+  const understanding = understand(inventory, cluster, config);
+  const result = generatePolicies(inventory, understanding, cluster, config, {
+    ...(rollout.length > 0 ? { namespaces: rollout } : {}),
+    existing: [...fromCluster.policies, ...handWritten.filter((p) => !isManagedByTighten(p))],
+    evaluate,
+    fqdnPatterns: opts.fqdnPatterns,
+  });
+  const plan = planRepository(result, contents, { format: opts.format, force: opts.force, now: inventory.window.now ?? inventory.window.until ?? '' });
+  await applyPlan(repo, plan);
+
+  const warnings: string[] = [];
+  if (evaluate.enableNonDefaultDenyPolicies === false) {
+    warnings.push('cilium-config sets enable-non-default-deny-policies to false: enableDefaultDeny false is ignored, so the baseline and every audit-stage policy would enforce. Do not apply this repository before the flag is true.');
+  }
+  const version = /^v?(\d+)\.(\d+)/.exec(evaluate.ciliumVersion ?? '');
+  if (version !== null && (Number(version[1]) < 1 || (Number(version[1]) === 1 && Number(version[2]) < 16))) {
+    warnings.push(`Cilium ${evaluate.ciliumVersion} ignores enableDefaultDeny (added in 1.16): the baseline and every audit-stage policy would enforce. Do not apply this repository before upgrading.`);
+  }
+  const shown = relative(io.cwd, repo) || '.';
+  const { output, exitCode } = renderRecommend({ repo: shown, format: opts.format, result, plan, warnings }, opts.output);
+  io.stdout.write(output);
+  return exitCode;
+}

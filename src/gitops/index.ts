@@ -1,0 +1,12 @@
+/**
+ * @module gitops — the GitOps repository: its layout and kustomizations, the state file (stages, history, hashes of
+ * generated files), evidence files, and the plan and atomic application of `recommend`'s writes. The only writer of
+ * policy files, and the only public surface of `src/gitops`.
+ */
+export { GitopsStateError } from './errors.js';
+export { STATE_FILE, STAGES, EMPTY_STATE, decodeState, renderState, hashText, isSafeRelativePath, type NamespaceState, type RepoState, type Stage, type StageChange } from './state.js';
+export { ROOT_KUSTOMIZATION, KUSTOMIZATION, EVIDENCE_FILE, PLATFORM_DIR, NAMESPACES_DIR, namespaceDir, policyFileName, baselineFile, renderKustomization } from './layout.js';
+export { atStage } from './stage.js';
+export { renderEvidence, noteNamespaces, type EvidenceInput } from './evidence.js';
+export { planRepository, POLICY_FORMATS, type FileAction, type FileActionKind, type PlanOptions, type PolicyFormat, type RepoPlan, type RepoSnapshot } from './plan.js';
+export { readRepository, applyPlan, writeFileAtomic, type RepositoryContents } from './repository.js';
