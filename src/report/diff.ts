@@ -95,7 +95,8 @@ function headline(d: PolicyDiff): string {
 
 function summaryLine(d: PolicyDiff): string {
   if (isEmptyDiff(d)) return 'no connectivity change';
-  const parts = [`${plural(d.totals.becomesAllowed, 'pair')} gain access`, `${plural(d.totals.becomesDenied, 'pair')} lose access`];
+  const verb = (n: number, one: string, many: string) => `${num(n)} ${n === 1 ? one : many}`;
+  const parts = [verb(d.totals.becomesAllowed, 'pair gains access', 'pairs gain access'), verb(d.totals.becomesDenied, 'pair loses access', 'pairs lose access')];
   if (d.observed !== undefined) parts.push(`observed traffic affected: ${plural(d.totals.observedEdges, 'edge')}, ${plural(d.totals.observedFlows, 'flow')}`);
   return parts.join('; ');
 }

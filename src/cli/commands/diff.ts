@@ -4,6 +4,7 @@
  * workloads, the entities and the addresses flows and policies name; with flows, the observed traffic
  * it affects. Exit 1 with `--exit-code` when anything changes.
  */
+import { isAbsolute, join } from 'node:path';
 import { readCluster, type ClusterSnapshot } from '../../cluster/index.js';
 import type { Inventory } from '../../inventory/index.js';
 import { diffPolicySets } from '../../policy/diff.js';
@@ -41,15 +42,19 @@ export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<Exi
   if (opts.sets.length !== 2) {
     throw new UsageError(`diff takes two policy sets, OLD and NEW (got ${opts.sets.length}): e.g. \`tighten diff git:HEAD:policies policies/\` or \`tighten diff main HEAD\``);
   }
+  // Git revisions are read relative to io.cwd: so are the other paths, so that tests can run in a temporary repository.
+  const here = (p: string) => (p === '-' || isAbsolute(p) ? p : join(io.cwd, p));
+  const flows = opts.flows.map(here);
+  const clusterPaths = opts.cluster.map(here);
   let cluster: ClusterSnapshot | undefined;
   let inventory: Inventory | undefined;
-  if (opts.flows.length > 0) {
+  if (flows.length > 0) {
     ({ cluster, inventory } = await readInventory(
-      { flows: opts.flows, cluster: opts.cluster, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+      { flows, cluster: clusterPaths, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
       io,
     ));
-  } else if (opts.cluster.length > 0) {
-    cluster = await readCluster(opts.cluster);
+  } else if (clusterPaths.length > 0) {
+    cluster = await readCluster(clusterPaths);
     for (const w of cluster.warnings) io.stderr.write(`warning: ${w.source ? `${w.source}: ` : ''}${w.message}\n`);
   }
   const options = evaluateOptionsOf(cluster, opts.ciliumVersion);
