@@ -12,6 +12,7 @@ import type { Edge, Inventory, InventoryWorkload, Peer } from '../inventory/inde
 import { isVolatileLabelKey } from '../shared/labels.js';
 import type { CompileEvaluator, Connection, ConnectionProtocol, DirectionVerdict, EvaluateOptions, Verdict } from './evaluate/types.js';
 import { peerEndpoint, type IdentityContext } from './endpoints.js';
+import { isTightenBaseline } from './generate/baseline.js';
 import type { EgressRule, IngressRule, LoadedPolicy, Policy, Rule } from './model/types.js';
 
 export interface SimulationInput {
@@ -72,10 +73,13 @@ export interface SimulationReport {
 
 const EVALUABLE: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP', 'ICMPv4', 'ICMPv6']);
 
-/** The policy as it would enforce: `enableDefaultDeny` removed from every rule. */
+/**
+ * The policy as it would enforce: `enableDefaultDeny` removed from every rule. tighten's platform baseline is left
+ * as it is: it keeps `enableDefaultDeny` false at every stage.
+ */
 export function asEnforcing(loaded: LoadedPolicy): LoadedPolicy {
   const p = loaded.policy;
-  if (p.kind === 'NetworkPolicy') return loaded;
+  if (p.kind === 'NetworkPolicy' || isTightenBaseline(p)) return loaded;
   const strip = (r: Rule): Rule => {
     const { enableDefaultDeny: _ignored, ...rest } = r;
     return rest;

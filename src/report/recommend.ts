@@ -69,7 +69,8 @@ function renderText(r: RecommendReport): string {
     const policies = r.result.perWorkload.filter((p) => p.workload.namespace === ns).length;
     const skipped = r.result.skipped.filter((x) => x.workload.namespace === ns).length;
     const where = r.plan.applied.includes(ns) ? 'applied' : 'written, not applied';
-    out.push(`  ${ns.padEnd(width)}  ${stage.padEnd(7)}  ${String(policies).padStart(3)} policies  ${skipped > 0 ? `${skipped} without policy  ` : ''}${where}${r.plan.added.includes(ns) ? ' (new)' : ''}`);
+    const counts = `${String(policies).padStart(3)} ${policies === 1 ? 'policy  ' : 'policies'}`;
+    out.push(`  ${ns.padEnd(width)}  ${stage.padEnd(7)}  ${counts}  ${skipped > 0 ? `${skipped} without  ` : '           '}${where}${r.plan.added.includes(ns) ? ' (new)' : ''}`);
   }
   const changed = r.plan.actions.filter((a) => a.action === 'create' || a.action === 'update' || a.action === 'delete');
   const unchanged = r.plan.actions.filter((a) => a.action === 'unchanged').length;

@@ -20,11 +20,19 @@ import type { TightenConfig } from '../../config/index.js';
 import { portInRanges } from '../../config/index.js';
 import type { Edge, WorkloadPeer } from '../../inventory/index.js';
 import type { WorkloadClassification } from '../../understand/index.js';
-import type { CiliumClusterwideNetworkPolicy, EgressRule, EndpointSelector, IngressRule, Rule } from '../model/index.js';
+import type { CiliumClusterwideNetworkPolicy, EgressRule, EndpointSelector, IngressRule, Policy, Rule } from '../model/index.js';
 import { RuleAccumulator, RULE_PROTOCOLS, type BuiltElement, type L4Item, type RuleProtocol } from './elements.js';
 import { NAMESPACE_KEY, peerSelector, workloadKey, type SelectorIndex } from './peers.js';
 import { ruleId } from './rule-id.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, type BaselineConcern, type BaselinePolicy, type RuleEvidence } from './types.js';
+
+/**
+ * True for a baseline policy tighten wrote: it keeps `enableDefaultDeny` false at every stage, so "as enforced"
+ * (simulate, diff) must leave it as it is.
+ */
+export function isTightenBaseline(p: Policy): boolean {
+  return p.kind === 'CiliumClusterwideNetworkPolicy' && p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY && p.metadata.name.startsWith('tighten-baseline-');
+}
 
 /** The name of the baseline policy of a concern. */
 export const baselineName = (concern: BaselineConcern): string => `tighten-baseline-${concern}`;

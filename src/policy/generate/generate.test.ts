@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderPolicies, type CiliumNetworkPolicy, type EgressRule, type IngressRule, type LoadedPolicy } from '../model/index.js';
+import { asEnforcing } from '../simulate.js';
 import { generatePolicies, type GenerateOptions, type GenerateResult } from './index.js';
 import { demoFixture, handFixture, type Fixture, type HandEdge, type HandWorkload } from './test-support/fixtures.js';
 import { invalidPolicies, unexplainedDrops, unobservedAllows } from './test-support/invariants.js';
@@ -138,6 +139,11 @@ describe('generatePolicies on a hand-made shop', () => {
 
   it('is valid: validatePolicy and the CRD schemas accept every policy', () => {
     expect(invalidPolicies(r)).toEqual([]);
+  });
+
+  it('"as enforced" leaves the baseline as it is: it never isolates', () => {
+    for (const b of r.baseline) expect(asEnforcing({ policy: b.policy })).toEqual({ policy: b.policy });
+    expect(asEnforcing({ policy: policyOf(r, 'shop', 'web') })).toEqual({ policy: policyOf(r, 'shop', 'web') });
   });
 
   it('is sound and tight', () => {

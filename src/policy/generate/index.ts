@@ -5,7 +5,7 @@
  */
 export * from './types.js';
 export { generatePolicies, defaultRollout, existingPoliciesOf, isManagedByTighten } from './generate.js';
-export { generateBaseline, baselineName, namespacesSelector, DEFAULT_DNS_SELECTOR } from './baseline.js';
+export { generateBaseline, baselineName, isTightenBaseline, namespacesSelector, DEFAULT_DNS_SELECTOR } from './baseline.js';
 export { canonicalJson, ruleId, type RuleIdInput } from './rule-id.js';
 export { NAMESPACE_KEY, SelectorIndex, compileFqdnPattern, normaliseDnsName, peerSelector, type SelectorResult } from './peers.js';
 export { RuleAccumulator, formatItem, toPortsOf, icmpsOf, type L4Item, type PeerL3, type BuiltElement } from './elements.js';

@@ -22,7 +22,9 @@ export const formatWorkloadRef = (w: { readonly namespace: string; readonly kind
 export const workloadKey = (w: { readonly namespace: string; readonly name: string }): string => `${w.namespace}/${w.name}`;
 
 /** A usable selector, or why there is none. */
-export type SelectorResult = { readonly selector: EndpointSelector; readonly choice: SelectorChoice } | { readonly reason: string };
+export type SelectorResult =
+  | { readonly selector: EndpointSelector; readonly choice: SelectorChoice }
+  | { readonly reason: string; /** The reason in a few words, for rules that would name it. */ readonly short: string };
 
 /** Selectors of every workload, by `namespace/name`. */
 export class SelectorIndex {
@@ -37,7 +39,7 @@ export class SelectorIndex {
       const had = labelFindings.get(key);
       if (had === undefined || (had.severity !== 'error' && f.severity === 'error')) labelFindings.set(key, f);
     }
-    for (const key of debug) this.results.set(key, { reason: 'it is a debug pod: debug pods get no policy, and no rule lets them in or out' });
+    for (const key of debug) this.results.set(key, { reason: 'it is a debug pod: debug pods get no policy, and no rule lets them in or out', short: 'it is a debug pod' });
     for (const c of choices) {
       const key = workloadKey(c.workload);
       if (debug.has(key)) continue;
@@ -47,7 +49,7 @@ export class SelectorIndex {
 
   /** The selector of a workload, or why there is none. */
   get(w: { readonly namespace: string; readonly name: string }): SelectorResult {
-    return this.results.get(workloadKey(w)) ?? { reason: 'the inventory does not know its labels' };
+    return this.results.get(workloadKey(w)) ?? { reason: 'the inventory does not know its labels', short: 'its labels are unknown' };
   }
 }
 
@@ -55,12 +57,14 @@ function resultOf(c: SelectorChoice, finding: Finding | undefined): SelectorResu
   const name = formatWorkloadRef(c.workload);
   const labels = Object.keys(c.labels);
   if (labels.length === 0) {
-    if (finding !== undefined) return { reason: finding.message };
-    return { reason: `${name} has no stable, identity-relevant label: add one such as app.kubernetes.io/name=${c.workload.name} to its pod template` };
+    const short = 'it has no stable, identity-relevant label (see its label finding)';
+    if (finding !== undefined) return { reason: finding.message, short };
+    return { reason: `${name} has no stable, identity-relevant label: add one such as app.kubernetes.io/name=${c.workload.name} to its pod template`, short };
   }
   if (c.alsoSelects.length > 0 && c.absentKeys.length === 0) {
-    if (finding !== undefined) return { reason: finding.message };
-    return { reason: `the selector ${formatLabels(c.labels)} of ${name} also selects ${c.alsoSelects.map(formatWorkloadRef).join(', ')}: give it a distinguishing label` };
+    const short = `its selector ${formatLabels(c.labels)} also selects ${c.alsoSelects.map(formatWorkloadRef).join(', ')}`;
+    if (finding !== undefined) return { reason: finding.message, short };
+    return { reason: `the selector ${formatLabels(c.labels)} of ${name} also selects ${c.alsoSelects.map(formatWorkloadRef).join(', ')}: give it a distinguishing label`, short };
   }
   const matchLabels: Record<string, string> = {};
   for (const k of labels) matchLabels[k] = c.labels[k]!;
@@ -121,7 +125,7 @@ export interface PeerContext {
 export function peerL3(peer: Peer, subject: WorkloadPeer, direction: 'ingress' | 'egress', ctx: PeerContext): PeerResult {
   if ('namespace' in peer) {
     const r = ctx.selectors.get(peer);
-    if ('reason' in r) return { reason: `${formatWorkloadRef(peer)} cannot be selected: ${r.reason}` };
+    if ('reason' in r) return { reason: `${formatWorkloadRef(peer)} cannot be selected: ${r.short}` };
     const cross = peer.namespace !== subject.namespace;
     return { l3: [{ kind: 'endpoint', crossNamespace: cross, selector: peerSelector(r.selector, peer, subject.namespace), label: formatWorkloadRef(peer) }] };
   }
