@@ -86,6 +86,10 @@ describe('tighten diff', () => {
     const same = await run(['old', 'old', '--cluster', 'cluster.yaml', '--exit-code']);
     expect(same.code).toBe(0);
     expect(same.out).toContain('no connectivity change');
+    const json = await run(['old', 'old', '--cluster', 'cluster.yaml', '--flows', 'flows.jsonl', '-o', 'json']);
+    const doc = JSON.parse(json.out) as { changes: unknown[]; observed: unknown[] };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect([doc.changes, doc.observed]).toEqual([[], []]);
   });
 
   it('with flows, lists the observed traffic affected; JSON validates against schema/diff.json', async () => {

@@ -96,17 +96,20 @@ const gitMessage = (cause: unknown): string => (cause instanceof Error ? cause.m
 /** Runs git, resolving with its stdout; rejects with its stderr when it exits non-zero or cannot start. */
 function git(args: readonly string[], cwd: string, input?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', args, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stderr!.on('data', (c: Buffer) => err.push(c));
     child.on('error', (e) => reject(new Error(`cannot run git: ${e.message}`)));
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out));
       else reject(new Error(Buffer.concat(err).toString('utf8').trim() || `git ${args[0]} exited ${code}`));
     });
-    child.stdin.end(input ?? '');
+    if (input !== undefined) {
+      child.stdin!.on('error', () => undefined); // git exiting early (EPIPE) shows in its exit code
+      child.stdin!.end(input);
+    }
   });
 }
 

@@ -3,6 +3,10 @@
  * policy sets, per endpoint pair with port ranges and the rules responsible, and the observed traffic
  * affected. Text, JSON (`schema/diff.json`) and markdown for a pull-request comment. Pure. Exit 1 when
  * the diff is not empty (the command applies it only with `--exit-code`).
+ *
+ * A diff can list a million pairs (a first deny-all over a large cluster), more than one JavaScript
+ * string holds: {@link renderDiffChunks} yields the output piece by piece, and the JSON puts one change
+ * per line.
  */
 import { CONNECTION_PROTOCOLS } from '../policy/evaluate/index.js';
 import { isEmptyDiff, type DiffDirectionVerdict, type DiffPeer, type DirectionChange, type ObservedChange, type PairChange, type PolicyChange, type PolicyDiff, type PortRange } from '../policy/diff.js';
@@ -16,20 +20,29 @@ export type DiffFormat = (typeof DIFF_FORMATS)[number];
 /** Rows per markdown table; the rest is counted (a pull-request comment has a size limit). */
 export const MARKDOWN_ROWS = 100;
 
+/** The whole output as one string (fine for all but the largest diffs: see {@link renderDiffChunks}). */
 export function renderDiff(diff: PolicyDiff, format: DiffFormat): Rendered {
-  const exitCode = isEmptyDiff(diff) ? EXIT.ok : EXIT.findings;
+  return { output: [...renderDiffChunks(diff, format)].join(''), exitCode: diffExitCode(diff) };
+}
+
+/** 1 when the diff is not empty, else 0. */
+export const diffExitCode = (diff: PolicyDiff) => (isEmptyDiff(diff) ? EXIT.ok : EXIT.findings);
+
+/** The output in pieces of about a line each, in order; their concatenation is {@link renderDiff}'s output. */
+export function renderDiffChunks(diff: PolicyDiff, format: DiffFormat): Iterable<string> {
   switch (format) {
     case 'json':
-      return { output: `${JSON.stringify(toDiffDocument(diff), null, 2)}\n`, exitCode };
+      return renderJson(diff);
     case 'markdown':
-      return { output: renderMarkdown(diff), exitCode };
+      return [renderMarkdown(diff)];
     case 'text':
-      return { output: renderText(diff), exitCode };
+      return renderText(diff);
   }
 }
 
-export function toDiffDocument(d: PolicyDiff): Record<string, unknown> {
-  return {
+/** The JSON document: the envelope indented, each change and each observed edge on one line. */
+function* renderJson(d: PolicyDiff): Iterable<string> {
+  const head = {
     apiVersion: API_VERSION,
     kind: 'PolicyDiff',
     old: d.old,
@@ -39,9 +52,20 @@ export function toDiffDocument(d: PolicyDiff): Record<string, unknown> {
     policies: d.policies,
     universe: d.universe,
     totals: d.totals,
-    changes: d.changes,
-    ...(d.observed !== undefined ? { observed: d.observed.map((o) => ({ ...o.edge, becomes: o.becomes, directions: o.directions })) } : {}),
   };
+  const text = JSON.stringify(head, null, 2);
+  yield `${text.slice(0, -2)},\n  "changes": [`;
+  yield* jsonLines(d.changes, (c) => c);
+  if (d.observed !== undefined) {
+    yield ',\n  "observed": [';
+    yield* jsonLines(d.observed, (o) => ({ ...o.edge, becomes: o.becomes, directions: o.directions }));
+  }
+  yield '\n}\n';
+}
+
+function* jsonLines<T>(items: readonly T[], shape: (item: T) => unknown): Iterable<string> {
+  for (let i = 0; i < items.length; i++) yield `${i === 0 ? '' : ','}\n    ${JSON.stringify(shape(items[i]!))}`;
+  yield items.length === 0 ? ']' : '\n  ]';
 }
 
 const num = (n: number) => n.toLocaleString('en-US');
@@ -110,7 +134,7 @@ function observedPort(o: ObservedChange): string {
   return isIcmp(o.edge.protocol) ? `${o.edge.protocol} type ${o.edge.port}` : `${o.edge.port}/${o.edge.protocol}`;
 }
 
-function renderText(d: PolicyDiff): string {
+function* renderText(d: PolicyDiff): Iterable<string> {
   const out: string[] = [headline(d)];
   if (d.policies.length > 0) {
     out.push(`policies changed: ${d.policies.length}`);
@@ -124,6 +148,7 @@ function renderText(d: PolicyDiff): string {
     for (const c of list) {
       out.push(`  ${formatDiffPeer(c.source)} → ${formatDiffPeer(c.destination)}  ${formatPorts(c.ports)}`);
       for (const x of c.directions) out.push(`    ${formatDirectionChange(x)}`);
+      if (out.length >= 1000) yield `${out.splice(0).join('\n')}\n`;
     }
     out.push('');
   }
@@ -132,11 +157,12 @@ function renderText(d: PolicyDiff): string {
     for (const o of d.observed) {
       out.push(`  ${formatPeer(o.edge.source)} → ${formatPeer(o.edge.destination)}  ${observedPort(o)}  ${o.edge.verdict}  ${plural(o.edge.flows, 'flow')}, last seen ${o.edge.lastSeen}: becomes ${o.becomes}`);
       for (const x of o.directions) out.push(`    ${formatDirectionChange(x)}`);
+      if (out.length >= 1000) yield `${out.splice(0).join('\n')}\n`;
     }
     out.push('');
   }
   out.push(summaryLine(d), workText(d));
-  return `${out.join('\n')}\n`;
+  yield `${out.join('\n')}\n`;
 }
 
 /** A table cell: pipes escaped, newlines flattened. */

@@ -12,7 +12,7 @@ import { buildDiffUniverse } from '../../policy/diff-universe.js';
 import { compileEvaluator } from '../../policy/evaluate/index.js';
 import { identityContext } from '../../policy/endpoints.js';
 import { decodePolicyObject, sanitizePolicies, type PolicyProblem } from '../../policy/model/index.js';
-import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../../report/diff.js';
+import { DIFF_FORMATS, diffExitCode, renderDiffChunks, type DiffFormat } from '../../report/diff.js';
 import { EXIT, UsageError, type ExitCode } from '../../shared/errors.js';
 import type { Io } from '../io.js';
 import { readPolicySet } from '../policy-sets.js';
@@ -85,9 +85,11 @@ export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<Exi
     },
     compileEvaluator,
   );
-  const { output, exitCode } = renderDiff(diff, opts.output);
-  io.stdout.write(output);
-  return opts.exitCode ? exitCode : EXIT.ok;
+  // Written piece by piece (waiting when the stream asks to): a large diff is more than one string holds.
+  for (const chunk of renderDiffChunks(diff, opts.output)) {
+    if (!io.stdout.write(chunk)) await new Promise((resolve) => io.stdout.once('drain', resolve));
+  }
+  return opts.exitCode ? diffExitCode(diff) : EXIT.ok;
 }
 
 function warningLine(w: PolicyProblem): string {
