@@ -4,12 +4,12 @@
  * allowed, what was dropped, and the workloads that got no policy. Never referenced by a kustomization, so
  * that a policy file changes only when its rules do. Pure.
  */
-import { stringify } from 'yaml';
 import type { Peer } from '../inventory/index.js';
 import type { EdgeNote, GenerateResult, RuleEvidence, SkippedWorkload } from '../policy/generate/index.js';
 import type { Unexpressed } from '../policy/generate/index.js';
 import type { RuleRef } from '../policy/evaluate/index.js';
 import type { Stage } from './state.js';
+import { renderYaml } from './yaml.js';
 
 const formatPeer = (p: Peer): string =>
   'namespace' in p ? `${p.namespace}/${p.kind}/${p.name}` : 'entity' in p ? `entity:${p.entity}` : 'ip' in p ? (p.names.length > 0 ? `${p.ip} (${p.names.join(', ')})` : p.ip) : p.cidr;
@@ -85,5 +85,5 @@ export function renderEvidence(input: EvidenceInput): string {
     ...list('skipped', input.skipped, (s) => ({ workload: `${s.workload.namespace}/${s.workload.kind}/${s.workload.name}`, code: s.code, reason: s.reason })),
     ...list('notExpressed', input.unexpressed, (u) => ({ policy: u.policy, from: u.from, what: u.what })),
   };
-  return `# Evidence written by tighten (not applied: no kustomization references it). Rule ids are hashes of the rules' content.\n${stringify(doc, { lineWidth: 0 })}`;
+  return `# Evidence written by tighten (not applied: no kustomization references it). Rule ids are hashes of the rules' content.\n${renderYaml(doc)}`;
 }

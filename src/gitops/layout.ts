@@ -12,10 +12,10 @@
  *
  * Evidence files are never referenced by a kustomization. Names become paths only after they pass RFC 1123.
  */
-import { stringify } from 'yaml';
 import { isDns1123Label, isDns1123Subdomain } from '../shared/dns-names.js';
 import type { BaselineConcern } from '../policy/generate/index.js';
 import { GitopsStateError } from './errors.js';
+import { renderYaml } from './yaml.js';
 
 export const ROOT_KUSTOMIZATION = 'kustomization.yaml';
 export const KUSTOMIZATION = 'kustomization.yaml';
@@ -44,5 +44,5 @@ export const baselineFile = (concern: BaselineConcern): string => `${PLATFORM_DI
 /** A Kustomization listing `resources` (sorted, deduplicated), with one comment line. */
 export function renderKustomization(resources: readonly string[], comment: string): string {
   const list = [...new Set(resources)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return `# ${comment}\n${stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: list }, { lineWidth: 0 })}`;
+  return `# ${comment}\n${renderYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: list })}`;
 }

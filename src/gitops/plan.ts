@@ -12,10 +12,10 @@
  */
 import type { GenerateResult, Unexpressed } from '../policy/generate/index.js';
 import { toNetworkPolicies } from '../policy/generate/index.js';
-import { renderPolicy } from '../policy/model/index.js';
 import { noteNamespaces, renderEvidence } from './evidence.js';
 import { baselineFile, EVIDENCE_FILE, KUSTOMIZATION, namespaceDir, PLATFORM_DIR, policyFileName, renderKustomization, ROOT_KUSTOMIZATION } from './layout.js';
 import { atStage } from './stage.js';
+import { renderPolicyFast as renderPolicy } from './yaml.js';
 import { hashText, renderState, STATE_FILE, type NamespaceState, type RepoState, type Stage } from './state.js';
 
 export const POLICY_FORMATS = ['cilium', 'networkpolicy'] as const;
@@ -102,9 +102,29 @@ export function planRepository(result: GenerateResult, snapshot: RepoSnapshot, o
   for (const [i, p] of result.perWorkload.entries()) {
     const ns = p.workload.namespace;
     const text = np !== undefined ? renderPolicy(np.policies[i]!.policy) : renderPolicy(atStage(p.policy, stageOf(ns)));
-    byNs.set(ns, [...(byNs.get(ns) ?? []), { file: policyFileName(p.workload.name), text }]);
+    let list = byNs.get(ns);
+    if (list === undefined) byNs.set(ns, (list = []));
+    list.push({ file: policyFileName(p.workload.name), text });
   }
-  const notes = (list: GenerateResult['evidence']['covered'], ns: string) => list.filter((n) => noteNamespaces(n, rollout).includes(ns));
+  const group = <T>(xs: readonly T[], nsOf: (x: T) => readonly (string | undefined)[]): Map<string, T[]> => {
+    const m = new Map<string, T[]>();
+    for (const x of xs) {
+      for (const ns of nsOf(x)) {
+        if (ns === undefined) continue;
+        let list = m.get(ns);
+        if (list === undefined) m.set(ns, (list = []));
+        list.push(x);
+      }
+    }
+    return m;
+  };
+  const byRule = group(result.evidence.rules, (r) => [r.policy.namespace]);
+  const byNote = (list: GenerateResult['evidence']['covered']) => group(list, (n) => noteNamespaces(n, rollout));
+  const covered = byNote(result.evidence.covered);
+  const notAllowed = byNote(result.evidence.notAllowed);
+  const dropped = byNote(result.evidence.dropped);
+  const skipped = group(result.skipped, (s) => [s.workload.namespace]);
+  const unexpressedByNs = group(unexpressed, (u) => [u.policy.slice(0, u.policy.indexOf('/'))]);
   for (const ns of result.namespaces) {
     const dir = namespaceDir(ns);
     const files = byNs.get(ns) ?? [];
@@ -116,12 +136,12 @@ export function planRepository(result: GenerateResult, snapshot: RepoSnapshot, o
         namespace: ns,
         stage: stageOf(ns),
         window: result.evidence.window,
-        rules: result.evidence.rules.filter((r) => r.policy.namespace === ns),
-        covered: notes(result.evidence.covered, ns),
-        notAllowed: notes(result.evidence.notAllowed, ns),
-        dropped: notes(result.evidence.dropped, ns),
-        skipped: result.skipped.filter((s) => s.workload.namespace === ns),
-        unexpressed: unexpressed.filter((u) => u.policy.startsWith(`${ns}/`)),
+        rules: byRule.get(ns) ?? [],
+        covered: covered.get(ns) ?? [],
+        notAllowed: notAllowed.get(ns) ?? [],
+        dropped: dropped.get(ns) ?? [],
+        skipped: skipped.get(ns) ?? [],
+        unexpressed: unexpressedByNs.get(ns) ?? [],
       }),
     );
   }

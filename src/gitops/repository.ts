@@ -86,8 +86,12 @@ export async function readRepository(dir: string): Promise<RepositoryContents> {
 }
 
 /** Writes `text` to `path` atomically: a temporary file in the same folder, then a rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+export async function writeFileAtomic(path: string, text: string, madeFolders?: Set<string>): Promise<void> {
+  const folder = dirname(path);
+  if (madeFolders === undefined || !madeFolders.has(folder)) {
+    await mkdir(folder, { recursive: true });
+    madeFolders?.add(folder);
+  }
   const tmp = `${path}.tighten-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' });
@@ -110,12 +114,26 @@ async function assertNoLinks(dir: string, rel: string): Promise<void> {
 
 /** Applies a plan: creates, updates and deletes files, then writes the state file (only when it changed). */
 export async function applyPlan(dir: string, plan: RepoPlan, currentStateText?: string): Promise<void> {
-  for (const a of plan.actions) {
-    if (a.action !== 'unchanged' && a.action !== 'skip') await assertNoLinks(dir, a.path);
-    const path = join(dir, a.path);
-    if ((a.action === 'create' || a.action === 'update') && a.content !== undefined) await writeFileAtomic(path, a.content);
-    else if (a.action === 'delete') await rm(path, { force: true });
+  const todo = plan.actions.filter((a) => a.action === 'create' || a.action === 'update' || a.action === 'delete');
+  const checked = new Set<string>();
+  for (const a of todo) {
+    const folder = a.path.slice(0, a.path.lastIndexOf('/') + 1);
+    if (checked.has(folder)) continue;
+    await assertNoLinks(dir, a.path);
+    checked.add(folder);
   }
+  // A few writes at a time: thousands of files, each an independent write and rename.
+  let next = 0;
+  const made = new Set<string>();
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const a = todo[next++]!;
+      const path = join(dir, a.path);
+      if (a.action === 'delete') await rm(path, { force: true });
+      else await writeFileAtomic(path, a.content ?? '', made);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, todo.length) }, worker));
   const statePath = join(dir, STATE_FILE);
   const current = currentStateText ?? ((await kindOf(statePath)) === 'file' ? await readFile(statePath, 'utf8') : undefined);
   if (current !== plan.stateText) await writeFileAtomic(statePath, plan.stateText);

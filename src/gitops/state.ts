@@ -4,9 +4,10 @@
  * not overwritten. Later stages add fields; fields this version does not know are kept as they are.
  */
 import { createHash } from 'node:crypto';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { isDns1123Label } from '../shared/dns-names.js';
 import { GitopsStateError } from './errors.js';
+import { renderYaml } from './yaml.js';
 
 /** The file name, at the repository's root. */
 export const STATE_FILE = 'tighten.state.yaml';
@@ -128,5 +129,5 @@ export function renderState(state: RepoState): string {
     files: sortedRecord(state.files),
     ...(state.extra !== undefined ? sortedRecord(state.extra) : {}),
   };
-  return `# Written by tighten: stages, their history and the hashes of generated files. Do not edit by hand.\n${stringify(doc, { lineWidth: 0 })}`;
+  return `# Written by tighten: stages, their history and the hashes of generated files. Do not edit by hand.\n${renderYaml(doc as unknown as Record<string, unknown>)}`;
 }

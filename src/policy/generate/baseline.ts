@@ -203,7 +203,7 @@ function assemble(
   const built: Rule[] = specs.map((s, specIndex) => {
     s.elements.forEach((b, index) => {
       rules.push({
-        id: ruleId({ kind: 'CiliumClusterwideNetworkPolicy', name, subject: s.subject, section, element: b.element }),
+        id: ruleId({ kind: 'CiliumClusterwideNetworkPolicy', name, subject: s.subject, section, element: b.element, elementText: b.text }),
         policy: { kind: 'CiliumClusterwideNetworkPolicy', name },
         spec: specIndex,
         section,

@@ -99,7 +99,7 @@ export function l3Fields(direction: 'ingress' | 'egress', peers: readonly PeerL3
   if (first === undefined) return {};
   switch (first.kind) {
     case 'endpoint': {
-      const selectors = sorted(peers.map((p) => (p as Extract<PeerL3, { kind: 'endpoint' }>).selector), canonicalJson);
+      const selectors = sorted(peers, peerL3Key).map((p) => (p as Extract<PeerL3, { kind: 'endpoint' }>).selector);
       return direction === 'ingress' ? { fromEndpoints: selectors } : { toEndpoints: selectors };
     }
     case 'entity': {
@@ -118,6 +118,8 @@ export function l3Fields(direction: 'ingress' | 'egress', peers: readonly PeerL3
 /** A built element with what it names and the counts behind it. */
 export interface BuiltElement {
   readonly element: IngressRule | EgressRule;
+  /** `canonicalJson(element)`. */
+  readonly text: string;
   readonly peers: readonly string[];
   readonly ports: readonly string[];
   readonly stats: Stats;
@@ -128,6 +130,18 @@ interface PeerAcc {
   readonly l3: PeerL3;
   readonly items: Map<string, { item: L4Item; edges: Set<EdgeCounts> }>;
   readonly notes: Set<string>;
+}
+
+const l3Keys = new WeakMap<PeerL3, string>();
+
+/** A peer's identity in a rule: equal peers, equal keys (remembered per object: callers reuse them). */
+function peerL3Key(l3: PeerL3): string {
+  let key = l3Keys.get(l3);
+  if (key === undefined) {
+    key = `${l3.kind}\u0000${l3.kind === 'endpoint' ? canonicalJson(l3.selector) : l3.kind === 'entity' ? l3.entity : l3.kind === 'fqdn' ? canonicalJson(l3.fqdn) : l3.cidr}`;
+    l3Keys.set(l3, key);
+  }
+  return key;
 }
 
 /** Gathers the peers of one direction of one subject, then builds its elements. */
@@ -145,7 +159,7 @@ export class RuleAccumulator {
 
   /** Adds one observed edge (or, with `edge` undefined, a port with no observation behind it) for a peer. */
   add(l3: PeerL3, item: L4Item, edge?: EdgeCounts, note?: string): void {
-    const key = `${l3.kind}\u0000${l3.kind === 'endpoint' ? canonicalJson(l3.selector) : l3.kind === 'entity' ? l3.entity : l3.kind === 'fqdn' ? canonicalJson(l3.fqdn) : l3.cidr}`;
+    const key = peerL3Key(l3);
     let acc = this.peers.get(key);
     if (acc === undefined) this.peers.set(key, (acc = { l3, items: new Map(), notes: new Set() }));
     const itemKey = `${item.protocol}/${item.port}`;
@@ -186,12 +200,12 @@ export class RuleAccumulator {
         category: g.category,
         icmp: g.icmp,
         text: canonicalJson(element),
-        built: { element, peers: [...new Set(g.peers.map((p) => p.l3.label))].sort(), ports: g.items.map(formatItem), stats, notes },
+        built: { element, text: '', peers: [...new Set(g.peers.map((p) => p.l3.label))].sort(), ports: g.items.map(formatItem), stats, notes },
       };
     });
     built.sort(
       (a, b) => CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) || Number(a.icmp) - Number(b.icmp) || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0),
     );
-    return built.map((b) => b.built);
+    return built.map((b) => ({ ...b.built, text: b.text }));
   }
 }

@@ -38,8 +38,8 @@ import {
 } from '../model/index.js';
 import { baselineName, generateBaseline } from './baseline.js';
 import { RULE_PROTOCOLS, RuleAccumulator, type BuiltElement, type RuleProtocol } from './elements.js';
-import { compileFqdnPattern, formatWorkloadRef, peerL3, SelectorIndex, workloadKey, type PeerContext } from './peers.js';
-import { ruleId } from './rule-id.js';
+import { compileFqdnPattern, formatWorkloadRef, peerL3, SelectorIndex, workloadKey, type PeerContext, type PeerResult } from './peers.js';
+import { canonicalJson, ruleId } from './rule-id.js';
 import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
@@ -223,6 +223,7 @@ export function generatePolicies(
     return e;
   };
 
+  const peerCache = new Map<string, PeerResult>();
   const covered: EdgeNote[] = [];
   const notAllowed: EdgeNote[] = [];
   const cidrFallbacks = new Set<string>();
@@ -231,24 +232,25 @@ export function generatePolicies(
     const src = 'namespace' in e.source ? subjects.get(workloadKey(e.source)) : undefined;
     const dst = 'namespace' in e.destination ? subjects.get(workloadKey(e.destination)) : undefined;
     if (src === undefined && dst === undefined) continue;
-    const edge = withoutBuckets(e);
+    let copy: Omit<Edge, 'buckets'> | undefined;
+    const edgeOf = () => (copy ??= withoutBuckets(e));
     if (!RULE_PROTOCOLS.has(e.protocol)) {
-      notAllowed.push({ edge, reason: `protocol ${e.protocol} cannot be written in a CiliumNetworkPolicy rule (extended protocols are not generated)` });
+      notAllowed.push({ edge: edgeOf(), reason: `protocol ${e.protocol} cannot be written in a CiliumNetworkPolicy rule (extended protocols are not generated)` });
       continue;
     }
     if ((e.protocol === 'ICMPv4' || e.protocol === 'ICMPv6') && e.port > 255) {
-      notAllowed.push({ edge, reason: `ICMP type ${e.port} is out of range (0–255): a rule cannot name it` });
+      notAllowed.push({ edge: edgeOf(), reason: `ICMP type ${e.port} is out of range (0–255): a rule cannot name it` });
       continue;
     }
     if (!(e.protocol === 'ICMPv4' || e.protocol === 'ICMPv6') && (e.port === 0 || e.port > 65535)) {
-      notAllowed.push({ edge, reason: `no destination port was seen for this ${e.protocol} edge: a rule cannot name it` });
+      notAllowed.push({ edge: edgeOf(), reason: `no destination port was seen for this ${e.protocol} edge: a rule cannot name it` });
       continue;
     }
     const connection: Connection = { source: endpointOf(e.source), destination: endpointOf(e.destination), protocol: e.protocol as ConnectionProtocol, port: e.port };
     const now = current.evaluate(connection);
     if (!now.allowed) {
       const by = [...(now.egress.decision !== 'allowed' && now.egress.decision !== 'not-isolated' ? now.egress.by : []), ...(now.ingress.decision !== 'allowed' && now.ingress.decision !== 'not-isolated' ? now.ingress.by : [])];
-      dropped.push({ edge, reason: 'passed at one end but the existing policies drop it: no rule overrides them', ...(by.length > 0 ? { by } : {}) });
+      dropped.push({ edge: edgeOf(), reason: 'passed at one end but the existing policies drop it: no rule overrides them', ...(by.length > 0 ? { by } : {}) });
       continue;
     }
     const iso = isolated.evaluate(connection);
@@ -259,13 +261,16 @@ export function generatePolicies(
       if (subject === undefined) continue;
       const d = iso[direction];
       if (d.decision === 'allowed') {
-        covered.push({ edge, direction, reason: coveredReason(d.by), ...(d.by.length > 0 ? { by: d.by } : {}) });
+        covered.push({ edge: edgeOf(), direction, reason: coveredReason(d.by), ...(d.by.length > 0 ? { by: d.by } : {}) });
         continue;
       }
       const peer = direction === 'egress' ? e.destination : e.source;
-      const r = peerL3(peer, subject.workload, direction, peerContext);
+      // How a peer is named depends on the subject's namespace (and, for an address, on the subject's own DNS names).
+      const cacheKey = `${direction}|${'ip' in peer ? workloadKey(subject.workload) : subject.workload.namespace}|${peerKey(peer)}`;
+      let r = peerCache.get(cacheKey);
+      if (r === undefined) peerCache.set(cacheKey, (r = peerL3(peer, subject.workload, direction, peerContext)));
       if ('reason' in r) {
-        notAllowed.push({ edge, direction, reason: r.reason });
+        notAllowed.push({ edge: edgeOf(), direction, reason: r.reason });
         continue;
       }
       const acc = subject[direction];
@@ -338,12 +343,13 @@ function buildPolicy(s: Subject): WorkloadPolicy {
   const { workload } = s;
   const name = workload.name;
   const rules: RuleEvidence[] = [];
+  const subjectText = canonicalJson(s.selector);
   const section = (direction: 'ingress' | 'egress'): (IngressRule | EgressRule)[] => {
     const built: BuiltElement[] = s[direction].build();
-    const list: BuiltElement[] = built.length > 0 ? built : [{ element: {}, peers: [], ports: [], stats: { edges: 0, flows: 0 }, notes: [EMPTY_DIRECTION_NOTE] }];
+    const list: BuiltElement[] = built.length > 0 ? built : [{ element: {}, text: '{}', peers: [], ports: [], stats: { edges: 0, flows: 0 }, notes: [EMPTY_DIRECTION_NOTE] }];
     list.forEach((b, index) => {
       rules.push({
-        id: ruleId({ kind: 'CiliumNetworkPolicy', namespace: workload.namespace, name, subject: s.selector, section: direction, element: b.element }),
+        id: ruleId({ kind: 'CiliumNetworkPolicy', namespace: workload.namespace, name, subject: s.selector, subjectText, section: direction, element: b.element, elementText: b.text }),
         policy: { kind: 'CiliumNetworkPolicy', namespace: workload.namespace, name },
         spec: 0,
         section: direction,

@@ -25,6 +25,9 @@ export interface RuleIdInput {
   readonly subject: unknown;
   readonly section: 'ingress' | 'egress';
   readonly element: unknown;
+  /** `canonicalJson(subject)` and `canonicalJson(element)`, when the caller has them already. */
+  readonly subjectText?: string;
+  readonly elementText?: string;
 }
 
 /**
@@ -33,6 +36,13 @@ export interface RuleIdInput {
  * deliberately left out: adding a rule before it does not change its id.
  */
 export function ruleId(input: RuleIdInput): string {
-  const text = [input.kind, input.namespace ?? '', input.name, canonicalJson(input.subject), input.section, canonicalJson(input.element)].join('\u0000');
+  const text = [
+    input.kind,
+    input.namespace ?? '',
+    input.name,
+    input.subjectText ?? canonicalJson(input.subject),
+    input.section,
+    input.elementText ?? canonicalJson(input.element),
+  ].join('\u0000');
   return `r-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
