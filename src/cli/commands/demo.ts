@@ -3,7 +3,7 @@
  * run the inventory on it, and print what a newcomer should see first.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { readConfig } from '../../config/index.js';
 import { compileEvaluator } from '../../policy/evaluate/index.js';
 import { identityContext } from '../../policy/endpoints.js';
@@ -56,7 +56,7 @@ export interface DemoCommandOptions {
 }
 
 export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<ExitCode> {
-  const dir = join(io.cwd, opts.dir ?? 'tighten-demo');
+  const dir = resolve(io.cwd, opts.dir ?? 'tighten-demo');
   const say = (line: string) => {
     if (!opts.quiet) io.stderr.write(`${line}\n`);
   };
