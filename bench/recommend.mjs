@@ -7,7 +7,7 @@
 // Prometheus, an OpenTelemetry collector, Vault and an ingress controller; every workload asks DNS (with names),
 // most send traces, call a dozen services (a fifth across namespaces), get scraped and probed by their node; some
 // reach external APIs by name, a few by address only; some take traffic from the ingress controller or the world;
-// a few edges were only ever dropped. Then times each step of recommend, as the command runs them: understand
+// a few edges were only ever dropped; every fourth namespace has a hand-written policy already. Then times each step of recommend, as the command runs them: understand
 // (classes, selectors, findings), generate (baseline, per-workload policies, evidence: every edge evaluated
 // against the existing policies and the baseline), plan (render every file, compare with the repository) and,
 // with --write, the atomic writes into a temporary repository. Prints the time and the heap after each step, and
@@ -82,7 +82,13 @@ for (let n = 0; workloads.length < WORKLOADS; n++) {
 const apps = workloads.filter((w) => w.namespace.startsWith('team-'));
 const byNs = new Map();
 for (const w of apps) byNs.set(w.namespace, [...(byNs.get(w.namespace) ?? []), w]);
-const ref = (w) => ({ namespace: w.namespace, kind: w.kind, name: w.name });
+// One peer object per workload, as the inventory builder shares them.
+const refs = new Map();
+const ref = (w) => {
+  let r = refs.get(w);
+  if (r === undefined) refs.set(w, (r = { namespace: w.namespace, kind: w.kind, name: w.name }));
+  return r;
+};
 
 const edges = new Map();
 function edge(source, destination, port, protocol = 'TCP', extra = {}) {
@@ -128,6 +134,21 @@ for (let i = 0; edges.size < EDGES && i < calls * 3; i++) {
   edge(ref(a), ref(b), portOf(b), 'TCP', chance(0.005) ? { verdict: 'DROPPED', dropReasons: ['POLICY_DENIED'] } : {});
 }
 
+// Hand-written policies already in the cluster: every fourth namespace guards its first service's ingress.
+const existing = namespaces
+  .filter((_, i) => i % 4 === 0)
+  .map((ns) => ({
+    policy: {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'svc-0-ingress', namespace: ns },
+      spec: {
+        endpointSelector: { matchLabels: { 'app.kubernetes.io/name': 'svc-0' } },
+        ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: String(SERVICE_PORTS[0]), protocol: 'TCP' }] }] }],
+      },
+    },
+  }));
+
 const until = time(WINDOW_MS);
 const inventory = {
   window: { since: time(0), until, now: until },
@@ -157,7 +178,7 @@ async function step(name, f) {
 console.log(`recommend benchmark: ${inventory.workloads.length.toLocaleString('en-US')} workloads in ${namespaces.length + 4} namespaces, ${inventory.edges.length.toLocaleString('en-US')} edges (seed ${SEED})`);
 global.gc?.();
 const understanding = await step('understand (classes, selectors, findings)', () => understand(inventory, undefined, DEFAULT_CONFIG));
-const result = await step('generate (baseline, policies, evidence)', () => generatePolicies(inventory, understanding, undefined, DEFAULT_CONFIG));
+const result = await step('generate (baseline, policies, evidence)', () => generatePolicies(inventory, understanding, undefined, DEFAULT_CONFIG, { existing }));
 const plan = await step('plan (render every file, compare)', () => planRepository(result, { state: EMPTY_STATE, files: new Map() }, { now: until }));
 let repo;
 if (WRITE) {
@@ -179,4 +200,7 @@ const s = result.summary;
 console.log(
   `  → ${s.baselinePolicies} baseline + ${s.workloadPolicies.toLocaleString('en-US')} workload policies, ${s.rules.toLocaleString('en-US')} rules, ${s.peers.toLocaleString('en-US')} peers, ${s.fqdns} FQDNs, ${s.cidrFallbacks} CIDR fallbacks; ${plan.actions.length.toLocaleString('en-US')} files; ${s.covered.toLocaleString('en-US')} edge directions covered by the baseline or allow-localhost`,
 );
-if (repo !== undefined) await rm(repo, { recursive: true, force: true });
+if (repo !== undefined) {
+  if (args.includes("--keep")) console.log(`  repository kept in ${repo}`);
+  else await rm(repo, { recursive: true, force: true });
+}

@@ -128,20 +128,55 @@ export interface BuiltElement {
 
 interface PeerAcc {
   readonly l3: PeerL3;
-  readonly items: Map<string, { item: L4Item; edges: Set<EdgeCounts> }>;
-  readonly notes: Set<string>;
+  /** By protocol index × 65536 + port. */
+  readonly items: Map<number, { item: L4Item; edges: EdgeCounts[] }>;
+  notes?: Set<string>;
+}
+
+const l3Texts = new WeakMap<PeerL3, string>();
+
+/** The canonical JSON of the peer as an item of its L3 list (remembered per object: callers reuse them). */
+function peerL3Text(l3: PeerL3): string {
+  let text = l3Texts.get(l3);
+  if (text === undefined) {
+    text = l3.kind === 'endpoint' ? canonicalJson(l3.selector) : l3.kind === 'fqdn' ? canonicalJson(l3.fqdn) : JSON.stringify(l3.kind === 'entity' ? l3.entity : l3.cidr);
+    l3Texts.set(l3, text);
+  }
+  return text;
 }
 
 const l3Keys = new WeakMap<PeerL3, string>();
 
-/** A peer's identity in a rule: equal peers, equal keys (remembered per object: callers reuse them). */
+/** A peer's identity in a rule: equal peers, equal keys. */
 function peerL3Key(l3: PeerL3): string {
   let key = l3Keys.get(l3);
-  if (key === undefined) {
-    key = `${l3.kind}\u0000${l3.kind === 'endpoint' ? canonicalJson(l3.selector) : l3.kind === 'entity' ? l3.entity : l3.kind === 'fqdn' ? canonicalJson(l3.fqdn) : l3.cidr}`;
-    l3Keys.set(l3, key);
-  }
+  if (key === undefined) l3Keys.set(l3, (key = `${l3.kind}\u0000${peerL3Text(l3)}`));
   return key;
+}
+
+const L3_FIELD = {
+  ingress: { endpoint: 'fromEndpoints', entity: 'fromEntities', fqdn: 'toFQDNs', cidr: 'fromCIDR' },
+  egress: { endpoint: 'toEndpoints', entity: 'toEntities', fqdn: 'toFQDNs', cidr: 'toCIDR' },
+} as const;
+
+/**
+ * The element and its canonical JSON, composed from the peers' canonical texts (sorted, deduplicated) rather than
+ * serialised again: `canonicalJson(element) === text`.
+ */
+function composeElement(direction: 'ingress' | 'egress', peers: readonly PeerL3[], l4Key: 'icmps' | 'toPorts', l4: unknown): { element: IngressRule | EgressRule; text: string } {
+  const byText = new Map<string, PeerL3>();
+  for (const p of peers) byText.set(peerL3Text(p), p);
+  const texts = [...byText.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const first = peers[0]!;
+  const field = L3_FIELD[direction][first.kind];
+  const items = texts.map((t) => {
+    const p = byText.get(t)!;
+    return p.kind === 'endpoint' ? p.selector : p.kind === 'entity' ? p.entity : p.kind === 'fqdn' ? p.fqdn : p.cidr;
+  });
+  const l3Text = `${JSON.stringify(field)}:[${texts.join(',')}]`;
+  const l4Text = `${JSON.stringify(l4Key)}:${canonicalJson(l4)}`;
+  const text = field < l4Key ? `{${l3Text},${l4Text}}` : `{${l4Text},${l3Text}}`;
+  return { element: { [field]: items, [l4Key]: l4 } as IngressRule | EgressRule, text };
 }
 
 /** Gathers the peers of one direction of one subject, then builds its elements. */
@@ -161,12 +196,12 @@ export class RuleAccumulator {
   add(l3: PeerL3, item: L4Item, edge?: EdgeCounts, note?: string): void {
     const key = peerL3Key(l3);
     let acc = this.peers.get(key);
-    if (acc === undefined) this.peers.set(key, (acc = { l3, items: new Map(), notes: new Set() }));
-    const itemKey = `${item.protocol}/${item.port}`;
+    if (acc === undefined) this.peers.set(key, (acc = { l3, items: new Map() }));
+    const itemKey = PROTOCOL_ORDER.indexOf(item.protocol) * 65536 + item.port;
     let slot = acc.items.get(itemKey);
-    if (slot === undefined) acc.items.set(itemKey, (slot = { item, edges: new Set() }));
-    if (edge !== undefined) slot.edges.add(edge);
-    if (note !== undefined) acc.notes.add(note);
+    if (slot === undefined) acc.items.set(itemKey, (slot = { item, edges: [] }));
+    if (edge !== undefined) slot.edges.push(edge);
+    if (note !== undefined) (acc.notes ??= new Set()).add(note);
   }
 
   /**
@@ -188,18 +223,20 @@ export class RuleAccumulator {
       }
     }
     const built = [...groups.values()].map((g) => {
-      const element = {
-        ...l3Fields(this.direction, g.peers.map((p) => p.l3)),
-        ...(g.icmp ? { icmps: icmpsOf(g.items) } : { toPorts: toPortsOf(g.items, l7) }),
-      } as IngressRule | EgressRule;
+      const { element, text } = composeElement(
+        this.direction,
+        g.peers.map((p) => p.l3),
+        g.icmp ? 'icmps' : 'toPorts',
+        g.icmp ? icmpsOf(g.items) : toPortsOf(g.items, l7),
+      );
       const edges: EdgeCounts[] = [];
       for (const p of g.peers) for (const s of p.items.values()) if (isIcmp(s.item.protocol) === g.icmp) edges.push(...s.edges);
       const stats = statsOf(edges);
-      const notes = [...new Set(g.peers.flatMap((p) => [...p.notes]))].sort();
+      const notes = [...new Set(g.peers.flatMap((p) => (p.notes ? [...p.notes] : [])))].sort();
       return {
         category: g.category,
         icmp: g.icmp,
-        text: canonicalJson(element),
+        text,
         built: { element, text: '', peers: [...new Set(g.peers.map((p) => p.l3.label))].sort(), ports: g.items.map(formatItem), stats, notes },
       };
     });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderPolicies, type CiliumNetworkPolicy, type EgressRule, type IngressRule, type LoadedPolicy } from '../model/index.js';
 import { asEnforcing } from '../simulate.js';
-import { generatePolicies, type GenerateOptions, type GenerateResult } from './index.js';
+import { generatePolicies, ruleId, type GenerateOptions, type GenerateResult } from './index.js';
 import { demoFixture, handFixture, type Fixture, type HandEdge, type HandWorkload } from './test-support/fixtures.js';
 import { invalidPolicies, unexplainedDrops, unobservedAllows } from './test-support/invariants.js';
 
@@ -269,6 +269,15 @@ describe('the demo cluster', () => {
       expect(unexplainedDrops(f, r)).toEqual([]);
       expect(unobservedAllows(f, r)).toEqual([]);
       expect(render(run(f))).toBe(render(r));
+      // Rule ids are the hash of the element as written (the composed canonical text is the canonical JSON).
+      for (const p of [...r.perWorkload, ...r.baseline]) {
+        const specs = p.policy.spec ? [p.policy.spec] : p.policy.specs!;
+        for (const x of p.rules) {
+          const rule = specs[x.spec]!;
+          const element = rule[x.section]![x.index];
+          expect(x.id).toBe(ruleId({ kind: p.policy.kind, ...(p.policy.metadata.namespace ? { namespace: p.policy.metadata.namespace } : {}), name: p.policy.metadata.name, subject: rule.endpointSelector, section: x.section, element }));
+        }
+      }
       // What a Cilium engineer checks in review: every cross-namespace peer names its namespace, every selector is
       // on stable labels, platform services are not repeated per workload.
       for (const p of r.perWorkload) {

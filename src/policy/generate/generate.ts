@@ -95,7 +95,13 @@ export function existingPoliciesOf(cluster: ClusterSnapshot | undefined, options
 }
 
 const passingVerdict = (e: Edge): boolean => e.verdict === 'FORWARDED' || e.verdict === 'AUDIT';
-const peerKey = (p: Peer): string => ('namespace' in p ? `w ${p.namespace}/${p.name}` : 'entity' in p ? `e ${p.entity}` : 'ip' in p ? `i ${p.ip}` : `c ${p.cidr}`);
+const peerKeys = new WeakMap<Peer, string>();
+/** `w ns/name`, `e entity`, `i ip`, `c cidr`; remembered per object (the inventory shares one object per peer). */
+const peerKey = (p: Peer): string => {
+  let key = peerKeys.get(p);
+  if (key === undefined) peerKeys.set(p, (key = 'namespace' in p ? `w ${p.namespace}/${p.name}` : 'entity' in p ? `e ${p.entity}` : 'ip' in p ? `i ${p.ip}` : `c ${p.cidr}`));
+  return key;
+};
 const connectionKey = (e: Edge): string => `${peerKey(e.source)}|${peerKey(e.destination)}|${e.protocol}|${e.port}`;
 const withoutBuckets = ({ buckets: _b, ...rest }: Edge): Omit<Edge, 'buckets'> => rest;
 const refOf = (w: WorkloadRef): WorkloadRef => ({ namespace: w.namespace, kind: w.kind, name: w.name });
@@ -172,7 +178,7 @@ export function generatePolicies(
   const subjects = new Map<string, Subject>();
   for (const e of eligible) {
     if (!rollout.has(e.w.namespace)) continue;
-    subjects.set(workloadKey(e.w), { workload: e.w, class: e.cls, selector: e.selector, ingress: new RuleAccumulator('ingress'), egress: new RuleAccumulator('egress') });
+    subjects.set(`w ${workloadKey(e.w)}`, { workload: e.w, class: e.cls, selector: e.selector, ingress: new RuleAccumulator('ingress'), egress: new RuleAccumulator('egress') });
   }
   for (const s of skipped) {
     if (s.code === 'no-selector' || s.code === 'invalid-name') {
@@ -216,10 +222,14 @@ export function generatePolicies(
   const isolated = compileEvaluator([...existing, ...baseline.map((b) => ({ policy: b.policy })), ISOLATE_ALL], evaluateOptions);
   const workloadLabels = new Map(inventory.workloads.map((w) => [workloadKey(w), w.labels]));
   const endpoints = new Map<string, Endpoint>();
+  const endpointByPeer = new WeakMap<Peer, Endpoint>();
   const endpointOf = (p: Peer): Endpoint => {
+    const known = endpointByPeer.get(p);
+    if (known !== undefined) return known;
     const key = peerKey(p) + ('ip' in p ? ` ${p.names.join(',')}` : '');
     let e = endpoints.get(key);
     if (e === undefined) endpoints.set(key, (e = peerEndpoint(p, ctx, (ns, name) => workloadLabels.get(`${ns}/${name}`))));
+    endpointByPeer.set(p, e);
     return e;
   };
 
@@ -229,8 +239,8 @@ export function generatePolicies(
   const cidrFallbacks = new Set<string>();
   const worldIngress = new Set<string>();
   for (const e of passing) {
-    const src = 'namespace' in e.source ? subjects.get(workloadKey(e.source)) : undefined;
-    const dst = 'namespace' in e.destination ? subjects.get(workloadKey(e.destination)) : undefined;
+    const src = 'namespace' in e.source ? subjects.get(peerKey(e.source)) : undefined;
+    const dst = 'namespace' in e.destination ? subjects.get(peerKey(e.destination)) : undefined;
     if (src === undefined && dst === undefined) continue;
     let copy: Omit<Edge, 'buckets'> | undefined;
     const edgeOf = () => (copy ??= withoutBuckets(e));
@@ -247,8 +257,9 @@ export function generatePolicies(
       continue;
     }
     const connection: Connection = { source: endpointOf(e.source), destination: endpointOf(e.destination), protocol: e.protocol as ConnectionProtocol, port: e.port };
-    const now = current.evaluate(connection);
-    if (!now.allowed) {
+    // Without existing policies nothing is isolated yet: everything observed passes.
+    const now = existing.length === 0 ? undefined : current.evaluate(connection);
+    if (now !== undefined && !now.allowed) {
       const by = [...(now.egress.decision !== 'allowed' && now.egress.decision !== 'not-isolated' ? now.egress.by : []), ...(now.ingress.decision !== 'allowed' && now.ingress.decision !== 'not-isolated' ? now.ingress.by : [])];
       dropped.push({ edge: edgeOf(), reason: 'passed at one end but the existing policies drop it: no rule overrides them', ...(by.length > 0 ? { by } : {}) });
       continue;
@@ -380,7 +391,7 @@ function cidrFindings(keys: ReadonlySet<string>, subjects: ReadonlyMap<string, S
     by.set(w, [...(by.get(w) ?? []), `${cidr} (${port})`]);
   }
   return [...by].map(([w, list]) => {
-    const s = subjects.get(w)!.workload;
+    const s = subjects.get(`w ${w}`)!.workload;
     return {
       code: 'recommend-cidr-fallback',
       severity: 'warning' as const,
@@ -392,7 +403,7 @@ function cidrFindings(keys: ReadonlySet<string>, subjects: ReadonlyMap<string, S
 
 function worldFindings(keys: ReadonlySet<string>, subjects: ReadonlyMap<string, Subject>): Finding[] {
   return [...keys].map((w) => {
-    const s = subjects.get(w)!.workload;
+    const s = subjects.get(`w ${w}`)!.workload;
     return {
       code: 'recommend-world-ingress',
       severity: 'info' as const,
