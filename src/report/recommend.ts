@@ -52,13 +52,14 @@ export function toRecommendDocument(r: RecommendReport): Record<string, unknown>
 }
 
 const num = (n: number) => n.toLocaleString('en-US');
+const count = (n: number, word: string) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 
 function renderText(r: RecommendReport): string {
   const s = r.result.summary;
   const out: string[] = [];
   out.push(
     `recommend: ${num(s.baselinePolicies)} baseline + ${num(s.workloadPolicies)} workload ${r.format === 'cilium' ? 'policies' : 'policies (as NetworkPolicy)'} for ${num(s.namespaces)} namespace${s.namespaces === 1 ? '' : 's'} in ${r.repo}`,
-    `  ${num(s.rules)} rules, ${num(s.peers)} peers, ${num(s.fqdns)} FQDNs, ${num(s.cidrFallbacks)} CIDR fallback${s.cidrFallbacks === 1 ? '' : 's'} (waiting for DNS visibility), ${num(s.findings)} findings`,
+    `  ${count(s.rules, 'rule')}, ${count(s.peers, 'peer')}, ${count(s.fqdns, 'FQDN')}, ${count(s.cidrFallbacks, 'CIDR fallback')} (waiting for DNS visibility), ${count(s.findings, 'finding')}`,
     `  observed edges: ${num(s.covered)} already allowed (baseline, existing policies, allow-localhost), ${num(s.notAllowed)} not allowed once enforced, ${num(s.dropped)} dropped (no rule)`,
     '',
     'Namespaces',

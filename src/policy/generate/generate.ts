@@ -430,7 +430,7 @@ function notAllowedFindings(notes: readonly EdgeNote[]): Finding[] {
     code: 'recommend-not-allowed',
     severity: 'warning' as const,
     subject: g.subject,
-    message: `${g.count} observed edge(s) of ${formatWorkloadRef(g.subject)} (${g.flows} flows) will not be allowed once its policy enforces: ${[...g.reasons].sort().join('; ')}`,
+    message: `${g.count} observed edge${g.count === 1 ? '' : 's'} of ${formatWorkloadRef(g.subject)} (${g.flows} flow${g.flows === 1 ? '' : 's'}) will not be allowed once its policy enforces: ${[...g.reasons].sort().join('; ')}`,
   }));
 }
 
