@@ -1,11 +1,15 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeSample } from '../sample/write.js';
 import { captureIo } from '../test-support/io.js';
 import { main } from './index.js';
+
+const validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schema/recommendation.json', import.meta.url), 'utf8')) as object);
 
 let dir: string;
 let flows: string;
@@ -39,6 +43,7 @@ describe('tighten recommend', () => {
   it('--namespace scopes a fresh repository; -o json is the Recommendation document', async () => {
     const r = await run(['--repo', 'scoped', '--namespace', 'boutique', '-o', 'json']);
     const doc = JSON.parse(r.out);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc).toMatchObject({ apiVersion: 'tighten/v1alpha1', kind: 'Recommendation', format: 'cilium' });
     expect(doc.namespaces).toEqual([{ name: 'boutique', stage: 'observe', applied: false, new: true }]);
     expect(doc.summary.workloadPolicies).toBeGreaterThan(10);
@@ -59,6 +64,8 @@ describe('tighten recommend', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/NetworkPolicy cannot express \d+ things/);
     expect(r.out).toContain('toFQDNs');
+    const json = await run(['--repo', 'np', '--format', 'networkpolicy', '-o', 'json']);
+    expect(validate(JSON.parse(json.out)), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('a bad --format is a usage error', async () => {

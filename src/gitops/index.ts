@@ -10,3 +10,4 @@ export { atStage } from './stage.js';
 export { renderEvidence, noteNamespaces, type EvidenceInput } from './evidence.js';
 export { planRepository, POLICY_FORMATS, type FileAction, type FileActionKind, type PlanOptions, type PolicyFormat, type RepoPlan, type RepoSnapshot } from './plan.js';
 export { readRepository, applyPlan, writeFileAtomic, type RepositoryContents } from './repository.js';
+export { writeRecommendation, type WriteRecommendationOptions, type WrittenRecommendation } from './recommend.js';

@@ -5,9 +5,7 @@
  */
 import { isAbsolute, join, relative } from 'node:path';
 import { readConfig } from '../../config/index.js';
-import { applyPlan, planRepository, readRepository, type PolicyFormat } from '../../gitops/index.js';
-import { existingPoliciesOf, generatePolicies, isManagedByTighten } from '../../policy/generate/index.js';
-import { sanitizePolicies, type LoadedPolicy } from '../../policy/model/index.js';
+import { writeRecommendation, type PolicyFormat } from '../../gitops/index.js';
 import { renderRecommend, type RecommendFormat } from '../../report/recommend.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { understand } from '../../understand/index.js';
@@ -34,8 +32,6 @@ export interface RecommendCommandOptions {
 export async function recommendCommand(opts: RecommendCommandOptions, io: Io): Promise<ExitCode> {
   const repo = opts.repo === undefined ? io.cwd : isAbsolute(opts.repo) ? opts.repo : join(io.cwd, opts.repo);
   const config = await readConfig(repo);
-  const contents = await readRepository(repo);
-  for (const w of contents.warnings) io.stderr.write(`warning: ${w}\n`);
   // The whole inventory is read (classification needs every namespace's traffic); the rollout is the state's
   // namespaces plus those named, or — on a fresh repository without --namespace — every application namespace.
   const { inventory, cluster } = await readInventory(
@@ -43,28 +39,15 @@ export async function recommendCommand(opts: RecommendCommandOptions, io: Io): P
     io,
   );
   const evaluate = evaluateOptionsOf(cluster, opts.ciliumVersion);
-  const sanitizeOptions = evaluate.ciliumVersion ? { ciliumVersion: evaluate.ciliumVersion } : {};
-  const fromCluster = existingPoliciesOf(cluster, sanitizeOptions);
-  for (const p of fromCluster.problems) io.stderr.write(`warning: cluster policy not respected: ${p}\n`);
-  const handWritten: LoadedPolicy[] = [];
-  for (const p of contents.handWrittenPolicies) {
-    try {
-      handWritten.push(...sanitizePolicies([p], sanitizeOptions).policies);
-    } catch (e) {
-      io.stderr.write(`warning: ${(e as Error).message.split('\n')[0]} (left out of the policies respected)\n`);
-    }
-  }
-  const stateNamespaces = Object.keys(contents.state.namespaces);
-  const rollout = [...new Set([...stateNamespaces, ...opts.namespaces])].sort();
   const understanding = understand(inventory, cluster, config);
-  const result = generatePolicies(inventory, understanding, cluster, config, {
-    ...(rollout.length > 0 ? { namespaces: rollout } : {}),
-    existing: [...fromCluster.policies, ...handWritten.filter((p) => !isManagedByTighten(p))],
+  const { result, plan, warnings: notes } = await writeRecommendation(repo, inventory, understanding, cluster, config, {
+    namespaces: opts.namespaces,
+    format: opts.format,
+    force: opts.force,
     evaluate,
     fqdnPatterns: opts.fqdnPatterns,
   });
-  const plan = planRepository(result, contents, { format: opts.format, force: opts.force, now: inventory.window.now ?? inventory.window.until ?? '' });
-  await applyPlan(repo, plan);
+  for (const w of notes) io.stderr.write(`warning: ${w}\n`);
 
   const warnings: string[] = [];
   if (evaluate.enableNonDefaultDenyPolicies === false) {
