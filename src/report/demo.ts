@@ -7,6 +7,7 @@ import type { Understanding } from '../understand/index.js';
 import type { SimulationReport } from '../policy/simulate.js';
 import { allFindings, formatPeer, formatSubject } from './inventory.js';
 import { renderSimulation } from './simulation.js';
+import { renderRecommend, type RecommendReport } from './recommend.js';
 import { renderTrace, type TraceReport } from './trace.js';
 
 export interface DemoFiles {
@@ -15,6 +16,7 @@ export interface DemoFiles {
   readonly flowsFile: string;
   readonly inventoryFile: string;
   readonly candidateDir: string;
+  readonly repo: string;
   readonly flowLines: number;
 }
 
@@ -22,6 +24,8 @@ export interface DemoFiles {
 export interface DemoProof {
   readonly simulation: SimulationReport;
   readonly trace?: TraceReport;
+  /** What `recommend` wrote into the demo's GitOps repository. */
+  readonly recommendation?: RecommendReport;
 }
 
 const num = (n: number) => n.toLocaleString('en-US');
@@ -94,6 +98,13 @@ export function renderDemoSummary(inv: Inventory, u: Understanding, files: DemoF
   const flows = shell(files.flowsFile);
   const cluster = shell(files.clusterFile);
   const candidate = shell(files.candidateDir);
+  if (proof?.recommendation) {
+    out.push(`Recommend: the least-privilege policy set, written into a GitOps repository at ${files.repo}/ (platform baseline in platform/,`);
+    out.push('one policy per workload in namespaces/<ns>/, evidence beside them; every namespace starts in the observe stage):');
+    out.push('');
+    const text = renderRecommend(proof.recommendation, 'text').output;
+    out.push(...indent(text.slice(0, text.indexOf('\nFiles:') >= 0 ? text.indexOf('\nFiles:') : text.length)));
+  }
   if (proof) {
     out.push(`Prove: ${files.candidateDir}/ holds a deliberately incomplete policy for boutique/cartservice (audit stage: enableDefaultDeny false),`);
     out.push('allowing only the frontend. Simulated as if enforced, over the cluster\'s own policies and the observed traffic:');
@@ -111,6 +122,10 @@ export function renderDemoSummary(inv: Inventory, u: Understanding, files: DemoF
   out.push(`      the findings as JSON (schema/inventory.json)`);
   out.push(`  tighten inventory --flows ${flows} --cluster ${cluster} -o markdown > inventory.md`);
   out.push(`      a report to share with the application teams`);
+  out.push(`  tighten recommend --flows ${flows} --cluster ${cluster} --repo ${shell(files.repo)}`);
+  out.push(`      re-run on new traffic: only files whose rules change are rewritten; edits a person made are kept`);
+  out.push(`  tighten simulate --repo ${shell(files.repo)} --flows ${flows} --cluster ${cluster} --as-enforced`);
+  out.push(`      what the recommended set would drop if enforced (the workloads it could not select)`);
   out.push(`  tighten simulate --policies ${candidate} --flows ${flows} --cluster ${cluster} --as-enforced`);
   out.push(`      what the candidate policies would drop if enforced, why, and the rule that fixes each drop`);
   out.push(`  tighten trace --from boutique/checkoutservice --to boutique/cartservice --port 7070/TCP --policies ${candidate} --cluster ${cluster}`);

@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { readConfig } from '../../config/index.js';
+import { writeRecommendation } from '../../gitops/index.js';
 import { compileEvaluator } from '../../policy/evaluate/index.js';
 import { identityContext } from '../../policy/endpoints.js';
 import { explainNearMisses } from '../../policy/explain.js';
@@ -75,12 +76,23 @@ export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<Exi
   await writeFile(inventoryFile, renderInventory({ inventory, understanding }, 'json').output);
   const rel = (p: string) => relative(io.cwd, p) || '.';
 
+  say('Writing the recommended policies into a GitOps repository …');
+  const repo = join(dir, 'repo');
+  const options = evaluateOptionsOf(cluster, undefined);
+  const recommended = await writeRecommendation(repo, inventory, understanding, cluster, config, {
+    namespaces: [],
+    format: 'cilium',
+    force: false,
+    evaluate: options,
+    fqdnPatterns: [],
+  });
+  for (const w of recommended.warnings) io.stderr.write(`warning: ${w}\n`);
+
   say('Simulating a deliberately incomplete policy as if enforced …');
   const candidateDir = join(dir, 'candidate');
   await mkdir(candidateDir, { recursive: true });
   const candidateFile = join(candidateDir, 'cartservice.yaml');
   await writeFile(candidateFile, INCOMPLETE_POLICY);
-  const options = evaluateOptionsOf(cluster, undefined);
   const existing = sanitizePolicies((cluster?.policies ?? []).map((p) => decodePolicyObject(p.object, { file: p.source }))).policies;
   const candidate = sanitizePolicies(await readPolicies([candidateFile])).policies;
   const identities = identityContext(cluster);
@@ -117,8 +129,13 @@ export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<Exi
       flowsFile: rel(written.flowsFile),
       inventoryFile: rel(inventoryFile),
       candidateDir: rel(candidateDir),
+      repo: rel(repo),
       flowLines: written.flows,
-    }, { simulation, ...(trace ? { trace } : {}) }),
+    }, {
+      simulation,
+      ...(trace ? { trace } : {}),
+      recommendation: { repo: rel(repo), format: 'cilium', result: recommended.result, plan: recommended.plan, warnings: [] },
+    }),
   );
   return EXIT.ok;
 }
