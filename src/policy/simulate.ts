@@ -10,7 +10,7 @@
 import { stringify } from 'yaml';
 import type { Edge, Inventory, InventoryWorkload, Peer } from '../inventory/index.js';
 import { isVolatileLabelKey } from '../shared/labels.js';
-import type { CompileEvaluator, Connection, ConnectionProtocol, DirectionVerdict, EvaluateOptions, Verdict } from './evaluate/types.js';
+import type { CompileEvaluator, Connection, ConnectionProtocol, DirectionVerdict, Endpoint, EvaluateOptions, Verdict } from './evaluate/types.js';
 import { peerEndpoint, type IdentityContext } from './endpoints.js';
 import { isTightenBaseline } from './generate/baseline.js';
 import type { EgressRule, IngressRule, LoadedPolicy, Policy, Rule } from './model/types.js';
@@ -112,6 +112,7 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator): Sim
   const policyDropped = new Set(
     input.inventory.edges.filter((e) => e.verdict === 'DROPPED' && (e.dropReasons ?? []).some((r) => r === 'POLICY_DENIED' || r === 'POLICY_DENY')).map(connectionKey),
   );
+  const selectingCache = new Map<Endpoint, { ingress?: Single | null; egress?: Single | null }>();
   const evaluations: EdgeEvaluation[] = [];
   let flows = 0;
   let wouldDropEdges = 0;
@@ -145,8 +146,8 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator): Sim
     }
     const suggestions: Suggestion[] = [];
     if (wouldDrop) {
-      if (isDenied(verdict.egress)) suggestions.push(suggest('egress', edge, connection, singles, input));
-      if (isDenied(verdict.ingress)) suggestions.push(suggest('ingress', edge, connection, singles, input));
+      if (isDenied(verdict.egress)) suggestions.push(suggest('egress', edge, connection, singles, input, selectingCache));
+      if (isDenied(verdict.ingress)) suggestions.push(suggest('ingress', edge, connection, singles, input, selectingCache));
     }
     evaluations.push({ edge, verdict, wouldDrop, suggestions });
   }
@@ -159,6 +160,8 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator): Sim
   };
 }
 
+type Single = { readonly loaded: LoadedPolicy; readonly evaluator: ReturnType<CompileEvaluator> };
+
 const isDenied = (d: DirectionVerdict) => d.decision === 'denied-default' || d.decision === 'denied-rule';
 
 function suggest(
@@ -167,13 +170,22 @@ function suggest(
   connection: Connection,
   singles: readonly { loaded: LoadedPolicy; evaluator: ReturnType<CompileEvaluator> }[],
   input: SimulationInput,
+  selectingCache: Map<Endpoint, { ingress?: Single | null; egress?: Single | null }>,
 ): Suggestion {
   const subject = direction === 'ingress' ? edge.destination : edge.source;
   const peer = direction === 'ingress' ? edge.source : edge.destination;
-  const selecting = singles.find((s) => {
-    const v = s.evaluator.evaluate(connection);
-    return (direction === 'ingress' ? v.ingress : v.egress).decision !== 'not-isolated';
-  });
+  // Which policy selects the subject in this direction depends on the subject alone: asked once per endpoint.
+  const subjectEndpoint = direction === 'ingress' ? connection.destination : connection.source;
+  const cached = selectingCache.get(subjectEndpoint) ?? {};
+  selectingCache.set(subjectEndpoint, cached);
+  let selecting = cached[direction];
+  if (selecting === undefined) {
+    selecting = singles.find((s) => {
+      const v = s.evaluator.evaluate(connection);
+      return (direction === 'ingress' ? v.ingress : v.egress).decision !== 'not-isolated';
+    }) ?? null;
+    cached[direction] = selecting;
+  }
   const element = ruleElement(direction, subject, peer, edge, input);
   if (element === undefined) {
     const name = 'namespace' in peer ? `${peer.namespace}/${peer.name}` : 'the peer';
