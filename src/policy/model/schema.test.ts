@@ -31,6 +31,8 @@ const haveCrds = crdFiles.every((f) => existsSync(fileURLToPath(new URL(f, share
 if (!haveCrds) console.warn(`skipping the CRD comparison: ${fileURLToPath(shared)} is absent (the shared reference lives beside the repository)`);
 
 describe.skipIf(!haveCrds).each(crdFiles)('%s', (file) => {
+  // A skipped describe still runs its body to collect the tests: read nothing then.
+  if (!haveCrds) return;
   const crd = parse(readFileSync(fileURLToPath(new URL(file, shared)), 'utf8')) as { spec: { versions: { name: string; schema: { openAPIV3Schema: JsonSchema } }[] } };
   const v2 = crd.spec.versions.find((v) => v.name === 'v2')!.schema.openAPIV3Schema;
   const spec = v2.properties!.spec!;
