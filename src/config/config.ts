@@ -170,6 +170,17 @@ export interface BoundariesConfig {
 export type OpaqueSection = Readonly<Record<string, unknown>>;
 
 /** The decoded configuration: every field present, defaults filled in. */
+/** How `tighten recommend` writes rules. */
+export interface RecommendConfig {
+  /**
+   * `toFQDNs` wildcard patterns the team accepts (`*.s3.amazonaws.com`): an external name seen that one of
+   * them matches is written as that `matchPattern` instead of one `matchName` per name. Without an entry
+   * here, names are written one by one (PRODUCT.md §5: wildcards only where the configuration says so).
+   * @default []
+   */
+  readonly fqdnPatterns: readonly string[];
+}
+
 export interface TightenConfig {
   /** @default 'tighten/v1alpha1' */
   readonly apiVersion: typeof CONFIG_API_VERSION;
@@ -180,6 +191,7 @@ export interface TightenConfig {
   readonly classify: ClassifyConfig;
   readonly platform: PlatformConfig;
   readonly boundaries: BoundariesConfig;
+  readonly recommend: RecommendConfig;
   /** Accepted and kept as written; read by a later stage (risk ranking). Omitted when absent. */
   readonly criticality?: OpaqueSection;
   /** Accepted and kept as written; read by a later stage (rollout gates). Omitted when absent. */
@@ -219,6 +231,7 @@ export const DEFAULT_CONFIG: TightenConfig = deepFreeze({
     scraperMinTargets: 4,
   },
   boundaries: { fanInNamespaces: 5, fanOutNamespaces: 5, crossShare: 0.5 },
+  recommend: { fqdnPatterns: [] },
 } satisfies TightenConfig);
 
 /** True when `port` lies in one of the ranges. */

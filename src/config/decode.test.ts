@@ -86,7 +86,7 @@ thresholds: {}
   it('rejects an unknown top-level key, naming the line and suggesting the right one', () => {
     const e = errorOf('apiVersion: tighten/v1alpha1\n\nlables:\n  priority: [app]\n');
     expect(e.message).toBe(
-      'tighten.yaml:3: lables: unknown key "lables" in the top level. Did you mean "labels"? Known keys: apiVersion, kind, labels, teams, classify, platform, boundaries, criticality, gates, thresholds.',
+      'tighten.yaml:3: lables: unknown key "lables" in the top level. Did you mean "labels"? Known keys: apiVersion, kind, labels, teams, classify, platform, boundaries, recommend, criticality, gates, thresholds.',
     );
     expect(e.file).toBe('tighten.yaml');
     expect(e.line).toBe(3);
@@ -147,7 +147,7 @@ thresholds: {}
     expect(e.message).toBe(
       [
         'tighten.yaml: 2 problems:',
-        '  tighten.yaml:1: lables: unknown key "lables" in the top level. Did you mean "labels"? Known keys: apiVersion, kind, labels, teams, classify, platform, boundaries, criticality, gates, thresholds.',
+        '  tighten.yaml:1: lables: unknown key "lables" in the top level. Did you mean "labels"? Known keys: apiVersion, kind, labels, teams, classify, platform, boundaries, recommend, criticality, gates, thresholds.',
         '  tighten.yaml:3: boundaries.crossShare: expected a number, got the string "lots".',
       ].join('\n'),
     );
@@ -203,5 +203,16 @@ describe('config helpers', () => {
 
   it('freezes the defaults', () => {
     expect(Object.isFrozen(DEFAULT_CONFIG.labels.priority)).toBe(true);
+  });
+});
+
+describe('recommend section', () => {
+  it('reads the toFQDNs wildcard patterns the team accepts', () => {
+    expect(decodeConfig('recommend:\n  fqdnPatterns: ["*.s3.amazonaws.com"]\n', 'tighten.yaml').recommend.fqdnPatterns).toEqual(['*.s3.amazonaws.com']);
+    expect(decodeConfig('', 'tighten.yaml').recommend.fqdnPatterns).toEqual([]);
+  });
+
+  it('rejects a pattern Cilium would not accept, naming the line', () => {
+    expect(() => decodeConfig('recommend:\n  fqdnPatterns: ["api.example.com", "*.exa mple.com"]\n', 'tighten.yaml')).toThrow(/tighten\.yaml:2.*recommend\.fqdnPatterns.*not a toFQDNs wildcard pattern/s);
   });
 });

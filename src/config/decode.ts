@@ -20,13 +20,14 @@ import {
   type PlatformConfig,
   type PlatformMatcher,
   type PortRange,
+  type RecommendConfig,
   type TeamsConfig,
   type TightenConfig,
   type WorkloadMatcher,
 } from './config.js';
 import { didYouMean } from '../shared/suggest.js';
 
-const TOP_KEYS = ['apiVersion', 'kind', 'labels', 'teams', 'classify', 'platform', 'boundaries', 'criticality', 'gates', 'thresholds'] as const;
+const TOP_KEYS = ['apiVersion', 'kind', 'labels', 'teams', 'classify', 'platform', 'boundaries', 'recommend', 'criticality', 'gates', 'thresholds'] as const;
 const LABELS_KEYS = ['priority', 'volatile'] as const;
 const TEAMS_KEYS = ['namespaceLabel', 'namespaces'] as const;
 const CLASSIFY_KEYS = ['platform', 'batch', 'debug', 'application'] as const;
@@ -44,6 +45,9 @@ const PLATFORM_KEYS = [
   'scraperMinTargets',
 ] as const;
 const BOUNDARIES_KEYS = ['fanInNamespaces', 'fanOutNamespaces', 'crossShare'] as const;
+const RECOMMEND_KEYS = ['fqdnPatterns'] as const;
+/** Cilium's `matchPattern` alphabet: letters, digits, `-`, `_`, `.` and `*` (pkg/fqdn/matchpattern). */
+const FQDN_PATTERN = /^[-a-zA-Z0-9_.*]+\.?$/;
 
 /** A Kubernetes label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
 const LABEL_KEY = /^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -120,6 +124,7 @@ class Reader {
       classify: this.classify(f.get('classify')),
       platform: this.platform(f.get('platform')),
       boundaries: this.boundaries(f.get('boundaries')),
+      recommend: this.recommend(f.get('recommend')),
       ...opaque('criticality'),
       ...opaque('gates'),
       ...opaque('thresholds'),
@@ -246,6 +251,16 @@ class Reader {
       fanOutNamespaces: count('fanOutNamespaces'),
       crossShare: (share === undefined ? undefined : this.number(share, 'boundaries.crossShare', { min: 0, max: 1 })) ?? d.crossShare,
     };
+  }
+
+  private recommend(node: Node | undefined): RecommendConfig {
+    const d = DEFAULT_CONFIG.recommend;
+    const f = node === undefined ? undefined : this.fields(node, 'recommend', RECOMMEND_KEYS);
+    if (f === undefined) return d;
+    const fqdnPatterns = this.stringList(f.get('fqdnPatterns'), 'recommend.fqdnPatterns', (v) =>
+      FQDN_PATTERN.test(v) && v.includes('*') ? undefined : `"${v}" is not a toFQDNs wildcard pattern (letters, digits, "-", "_", "." and at least one "*", e.g. "*.example.com").`,
+    );
+    return { fqdnPatterns: fqdnPatterns ?? d.fqdnPatterns };
   }
 
   // --- primitives ---------------------------------------------------------------------------------

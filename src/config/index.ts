@@ -12,6 +12,7 @@ export {
   isVolatileLabel,
   portInRanges,
   type BoundariesConfig,
+  type RecommendConfig,
   type ClassifyConfig,
   type LabelsConfig,
   type OpaqueSection,

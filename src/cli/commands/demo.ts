@@ -84,7 +84,7 @@ export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<Exi
     format: 'cilium',
     force: false,
     evaluate: options,
-    fqdnPatterns: [],
+    fqdnPatterns: config.recommend.fqdnPatterns,
   });
   for (const w of recommended.warnings) io.stderr.write(`warning: ${w}\n`);
 

@@ -45,7 +45,7 @@ export async function recommendCommand(opts: RecommendCommandOptions, io: Io): P
     format: opts.format,
     force: opts.force,
     evaluate,
-    fqdnPatterns: opts.fqdnPatterns,
+    fqdnPatterns: [...config.recommend.fqdnPatterns, ...opts.fqdnPatterns],
   });
   for (const w of notes) io.stderr.write(`warning: ${w}\n`);
 
