@@ -8,8 +8,10 @@ import { SAMPLE_SIZE_NAMES } from '../sample/index.js';
 import { demoCommand } from './commands/demo.js';
 import { DIFF_FORMATS, diffCommand } from './commands/diff.js';
 import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
+import { preflightCommand } from './commands/preflight.js';
 import { recommendCommand } from './commands/recommend.js';
 import { POLICY_FORMATS } from '../gitops/index.js';
+import { PREFLIGHT_FORMATS } from '../report/preflight.js';
 import { RECOMMEND_FORMATS } from '../report/recommend.js';
 import { simulateCommand } from './commands/simulate.js';
 import { traceCommand } from './commands/trace.js';
@@ -117,6 +119,20 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
           quiet: v.quiet === true,
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+        },
+        io,
+      ),
+  },
+  preflight: {
+    summary: 'is the cluster\'s Cilium configuration safe to stage policies on? each check passes, warns or fails with what to do; a failure blocks promote',
+    usage: 'tighten preflight --cluster FILE|DIR … [--cilium-version X.Y] [-o text|json|markdown]  (the dump must hold the cilium-config ConfigMap; reading a live cluster with --kube comes later)',
+    options: { cluster: { type: 'string', multiple: true, short: 'c' }, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
+    run: (v, _positionals, io) =>
+      preflightCommand(
+        {
+          cluster: strings(v.cluster),
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          output: oneOf('output', v.output, PREFLIGHT_FORMATS, 'text'),
         },
         io,
       ),
