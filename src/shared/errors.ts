@@ -75,3 +75,16 @@ export function formatLocation(file: string | undefined, line: number | undefine
 export function assertNever(value: never): never {
   throw new InternalError(`unexpected value ${JSON.stringify(value)}`);
 }
+
+/**
+ * A rollout transition the state machine does not allow (observe → enforce, promoting past enforce, rolling back
+ * from observe). A gate that is not met is a result, not this error.
+ */
+export class TransitionError extends ToolError {
+  readonly code = 'E_TRANSITION';
+  readonly exitCode = EXIT.usage;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TransitionError';
+  }
+}
