@@ -73,17 +73,19 @@ export function planRollout(namespaces: readonly string[], evidence: Readonly<Re
   const names = [...new Set(namespaces)].sort(cmp);
   const unknown = names.filter((n) => evidence[n] === undefined);
   const known = names.filter((n) => evidence[n] !== undefined).map((n) => evidence[n]!);
-  const ranked = new Map(rankNamespaces(known, config, now).map((r) => [r.namespace, r]));
   const done: string[] = [];
-  const steps: PlanStep[] = [];
+  const todo: { e: GateEvidence; from: Position; next: { to: Stage; direction: DirectionChoice } }[] = [];
   for (const e of known) {
     const entry = state.namespaces[e.namespace];
     const from = entry === undefined ? positionAt('observe') : positionOf(entry.stage, entry.enforced);
     const next = nextStep(from);
-    if (next === undefined) {
-      done.push(e.namespace);
-      continue;
-    }
+    if (next === undefined) done.push(e.namespace);
+    else todo.push({ e, from, next });
+  }
+  // Ranks count only the namespaces with something left to do.
+  const ranked = new Map(rankNamespaces(todo.map((t) => t.e), config, now).map((r) => [r.namespace, r]));
+  const steps: PlanStep[] = [];
+  for (const { e, from, next } of todo) {
     const transition = promotion(from, next.to, next.direction);
     const fromStage = transition.moves[0]!.from;
     const gate = checkGate(e.namespace, fromStage, next.to, next.direction, { ...e, position: from }, config, now);
