@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../shared/errors.js';
 import { DEFAULT_ROLLOUT_CONFIG as CONFIG } from './config.js';
 import { checkGate, decidePromotion, findAcceptance } from './gates.js';
-import { passingEvidence } from './test-support.js';
+import { passingEvidence } from './test-support/evidence.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const failed = (r: ReturnType<typeof checkGate>): string[] => r.checks.filter((c) => !c.pass).map((c) => c.name);
@@ -130,10 +130,10 @@ describe('decidePromotion', () => {
   const blocked = checkGate('shop', 'audit', 'enforce', 'ingress', passingEvidence('shop', { observedHours: 24 }), CONFIG, NOW);
   it('allows a passing gate and refuses a failing one with its reasons', () => {
     expect(decidePromotion(checkGate('shop', 'audit', 'enforce', 'ingress', passingEvidence('shop'), CONFIG, NOW))).toEqual({ allowed: true, forced: false });
-    expect(decidePromotion(blocked)).toEqual({ allowed: false, reasons: ['observed 1 days < 7'] });
+    expect(decidePromotion(blocked)).toEqual({ allowed: false, reasons: ['observed 1 day < 7'] });
   });
   it('records a force with its reason and what it overrode; refuses a force without a reason', () => {
-    expect(decidePromotion(blocked, { reason: ' incident 42 ' })).toEqual({ allowed: true, forced: true, reason: 'incident 42', overridden: ['observed 1 days < 7'] });
+    expect(decidePromotion(blocked, { reason: ' incident 42 ' })).toEqual({ allowed: true, forced: true, reason: 'incident 42', overridden: ['observed 1 day < 7'] });
     expect(() => decidePromotion(blocked, { reason: ' ' })).toThrow(TransitionError);
   });
 });

@@ -72,12 +72,12 @@ function observeToAudit(e: GateEvidence): GateCheck[] {
 function auditToEnforce(e: GateEvidence, direction: Direction, config: RolloutConfig, now: Date): GateCheck[] {
   const critical = isCritical(e.criticality);
   const days = critical ? config.gates.minObservedDaysCritical : config.gates.minObservedDays;
-  const observedDays = Math.floor((e.observedHours / HOURS_PER_DAY) * 10) / 10;
+  const observedDays = plural(Math.floor((e.observedHours / HOURS_PER_DAY) * 10) / 10, 'day');
   const checks: GateCheck[] = [preflightCheck(e), hygieneCheck(e)];
   checks.push(
     e.observedHours >= days * HOURS_PER_DAY
-      ? { name: 'observed', pass: true, detail: `observed ${observedDays} days ≥ ${days}` }
-      : { name: 'observed', pass: false, detail: `observed ${observedDays} days < ${days}${critical ? ` (${e.criticality} namespace)` : ''}`, unblock: `keep collecting flows for ${Math.ceil(days - e.observedHours / HOURS_PER_DAY)} more days` },
+      ? { name: 'observed', pass: true, detail: `observed ${observedDays} ≥ ${days}` }
+      : { name: 'observed', pass: false, detail: `observed ${observedDays} < ${days}${critical ? ` (${e.criticality} namespace)` : ''}`, unblock: `keep collecting flows for ${plural(Math.ceil(days - e.observedHours / HOURS_PER_DAY), 'more day', 'more days')}` },
   );
   checks.push(
     e.cronJobsNotSeen.length === 0

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLLOUT_CONFIG } from './config.js';
 import type { RolloutState } from './evidence.js';
 import { describeStep, nextStep, planRollout } from './plan.js';
-import { passingEvidence } from './test-support.js';
+import { passingEvidence } from './test-support/evidence.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const CONFIG = { ...DEFAULT_ROLLOUT_CONFIG, gates: { ...DEFAULT_ROLLOUT_CONFIG.gates, waveSize: 3 } };

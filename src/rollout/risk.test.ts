@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLLOUT_CONFIG as CONFIG } from './config.js';
 import { explainRisk, rankNamespaces, RISK_FACTORS } from './risk.js';
-import { passingEvidence } from './test-support.js';
+import { passingEvidence } from './test-support/evidence.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 
