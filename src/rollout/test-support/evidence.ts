@@ -1,7 +1,7 @@
 /**
  * @module rollout/test-support — hand-made evidence for the rollout's tests. Not part of the public surface.
  */
-import type { GateEvidence } from './evidence.js';
+import type { GateEvidence } from '../evidence.js';
 
 /** Evidence of a namespace that passes every gate; override what a test is about. */
 export function passingEvidence(namespace: string, over: Partial<GateEvidence> = {}): GateEvidence {
