@@ -8,3 +8,4 @@ export { gateEvidence, estimatePolicyMapEntries, peerKey, wouldDropKey, type Gat
 export { GATE_CHECKS, checkGate, decidePromotion, findAcceptance, type GateCheck, type GateCheckName, type GateResult, type PromotionDecision } from './gates.js';
 export { RISK_FACTORS, RISK_WEIGHTS, rankNamespaces, riskFactors, explainRisk, type RankedNamespace, type RiskFactor, type RiskFactorName } from './risk.js';
 export { planRollout, nextStep, describeStep, type Plan, type PlanStep, type Wave, type TeamSteps } from './plan.js';
+export { PREFLIGHT_STATUSES, DUMP_CILIUM_CONFIG, checkPreflight, summarizePreflight, type PreflightCheck, type PreflightOptions, type PreflightResult, type PreflightStatus, type VersionSource } from './preflight.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../shared/errors.js';
-import { checkPreflight, type PreflightResult } from './preflight.js';
+import { checkPreflight, summarizePreflight, type PreflightResult } from './preflight.js';
 
 const GOOD: Record<string, string> = {
   'enable-policy': 'default',
@@ -172,5 +172,13 @@ describe('checkPreflight', () => {
       ['cilium-version', 'pass'],
     ]);
     expect(r.checks[0]!.fix).toContain('kubectl -n kube-system get cm cilium-config -o yaml');
+  });
+
+  it('summarizes for the gates: pass, and each failure in words', () => {
+    expect(summarizePreflight(checkPreflight(GOOD, { ciliumVersion: '1.17' }))).toEqual({ pass: true, failures: [] });
+    const s = summarizePreflight(checkPreflight({ ...GOOD, 'enable-hubble': 'false' }, { ciliumVersion: '1.15' }));
+    expect(s.pass).toBe(false);
+    expect(s.failures).toHaveLength(2);
+    expect(s.failures[0]).toMatch(/^Cilium version honours enableDefaultDeny.*: Cilium 1\.15/);
   });
 });

@@ -10,6 +10,7 @@
  */
 import { UsageError } from '../shared/errors.js';
 import { compileIdentityLabelFilter } from '../understand/identity-labels.js';
+import type { PreflightSummary } from './evidence.js';
 
 export const PREFLIGHT_STATUSES = ['pass', 'warn', 'fail'] as const;
 export type PreflightStatus = (typeof PREFLIGHT_STATUSES)[number];
@@ -297,4 +298,9 @@ function hostFirewallCheck(value: string | undefined): PreflightCheck {
       ? 'on: host policies (CiliumClusterwideNetworkPolicy with nodeSelector) are enforced on the nodes'
       : `${value === undefined ? 'not set' : JSON.stringify(value)}: off — the host endpoint gets no policy; host policies would have no effect`,
   };
+}
+
+/** The preflight as the promotion gates need it: passes when no check failed; each failure as `title: detail`. */
+export function summarizePreflight(result: PreflightResult): PreflightSummary {
+  return { pass: result.ok, failures: result.checks.filter((c) => c.status === 'fail').map((c) => `${c.title}: ${c.detail}`) };
 }

@@ -4,7 +4,7 @@
  */
 import { readCluster } from '../../cluster/index.js';
 import { renderPreflight, type PreflightFormat } from '../../report/preflight.js';
-import { checkPreflight } from '../../rollout/preflight.js';
+import { checkPreflight } from '../../rollout/index.js';
 import { UsageError, type ExitCode } from '../../shared/errors.js';
 import type { Io } from '../io.js';
 
