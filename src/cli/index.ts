@@ -8,7 +8,9 @@ import { SAMPLE_SIZE_NAMES } from '../sample/index.js';
 import { demoCommand } from './commands/demo.js';
 import { DIFF_FORMATS, diffCommand } from './commands/diff.js';
 import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
+import { planCommand } from './commands/plan.js';
 import { preflightCommand } from './commands/preflight.js';
+import { PLAN_FORMATS } from '../report/plan.js';
 import { recommendCommand } from './commands/recommend.js';
 import { POLICY_FORMATS } from '../gitops/index.js';
 import { PREFLIGHT_FORMATS } from '../report/preflight.js';
@@ -119,6 +121,26 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
           quiet: v.quiet === true,
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+        },
+        io,
+      ),
+  },
+  plan: {
+    summary: 'the ordered next steps of the rollout, in waves and by team: each step\'s gate (pass/blocked), its evidence, what unblocks it and the promote command',
+    usage: 'tighten plan (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--for NS …] [--approve] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json|markdown]',
+    options: { ...SOURCE_OPTIONS, for: { type: 'string', multiple: true }, approve: { type: 'boolean' }, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
+    run: (v, _positionals, io) =>
+      planCommand(
+        {
+          flows: strings(v.flows),
+          cluster: strings(v.cluster),
+          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          for: namespacesOf(v.for),
+          approve: v.approve === true,
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          output: oneOf('output', v.output, PLAN_FORMATS, 'text'),
+          quiet: v.quiet === true,
         },
         io,
       ),
