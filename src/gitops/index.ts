@@ -3,8 +3,27 @@
  * generated files), evidence files, and the plan and atomic application of `recommend`'s writes. The only writer of
  * policy files, and the only public surface of `src/gitops`.
  */
-export { GitopsStateError } from './errors.js';
-export { STATE_FILE, STAGES, EMPTY_STATE, decodeState, renderState, hashText, isSafeRelativePath, type NamespaceState, type RepoState, type Stage, type StageChange } from './state.js';
+export { GitopsLockError, GitopsStateError } from './errors.js';
+export {
+  STATE_FILE,
+  STATE_VERSION,
+  STAGES,
+  DIRECTIONS,
+  EMPTY_STATE,
+  decodeState,
+  migrateState,
+  renderState,
+  hashText,
+  isRfc3339,
+  isSafeRelativePath,
+  type AcceptanceRecord,
+  type Direction,
+  type NamespaceState,
+  type RepoState,
+  type Stage,
+  type StageChange,
+} from './state.js';
+export { LOCK_FILE, withStateLock, parseLockHolder, isProcessAlive, type LockHolder, type StateLockOptions } from './lock.js';
 export { ROOT_KUSTOMIZATION, KUSTOMIZATION, EVIDENCE_FILE, PLATFORM_DIR, NAMESPACES_DIR, namespaceDir, policyFileName, baselineFile, renderKustomization } from './layout.js';
 export { atStage } from './stage.js';
 export { renderEvidence, noteNamespaces, type EvidenceInput } from './evidence.js';

@@ -101,7 +101,7 @@ export function planRepository(result: GenerateResult, snapshot: RepoSnapshot, o
   const byNs = new Map<string, { file: string; text: string }[]>();
   for (const [i, p] of result.perWorkload.entries()) {
     const ns = p.workload.namespace;
-    const text = np !== undefined ? renderPolicy(np.policies[i]!.policy) : renderPolicy(atStage(p.policy, stageOf(ns)));
+    const text = np !== undefined ? renderPolicy(np.policies[i]!.policy) : renderPolicy(atStage(p.policy, stageOf(ns), namespaces[ns]?.enforced));
     let list = byNs.get(ns);
     if (list === undefined) byNs.set(ns, (list = []));
     list.push({ file: policyFileName(p.workload.name), text });
@@ -197,7 +197,12 @@ export function planRepository(result: GenerateResult, snapshot: RepoSnapshot, o
     }
   }
 
-  const state: RepoState = { namespaces, files, ...(snapshot.state.extra !== undefined ? { extra: snapshot.state.extra } : {}) };
+  const state: RepoState = {
+    namespaces,
+    files,
+    ...(snapshot.state.acceptances !== undefined ? { acceptances: snapshot.state.acceptances } : {}),
+    ...(snapshot.state.extra !== undefined ? { extra: snapshot.state.extra } : {}),
+  };
   const stages: Record<string, Stage> = {};
   for (const ns of result.namespaces) stages[ns] = stageOf(ns);
   return { actions, state, stateText: renderState(state), stages, added, unexpressed, applied };

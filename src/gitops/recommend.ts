@@ -11,6 +11,7 @@ import type { EvaluateOptions } from '../policy/evaluate/index.js';
 import { sanitizePolicies, type LoadedPolicy } from '../policy/model/index.js';
 import type { Understanding } from '../understand/index.js';
 import { planRepository, type PolicyFormat, type RepoPlan } from './plan.js';
+import { withStateLock } from './lock.js';
 import { applyPlan, readRepository } from './repository.js';
 
 export interface WriteRecommendationOptions {
@@ -34,7 +35,8 @@ export interface WrittenRecommendation {
 
 /**
  * Reads the repository `repo`, generates the set for the state's namespaces plus `namespaces` (respecting the
- * dump's policies and the repository's hand-written ones), plans the files and writes them.
+ * dump's policies and the repository's hand-written ones), plans the files and writes them, holding the state lock
+ * (`tighten.state.lock`) from the read to the last write.
  */
 export async function writeRecommendation(
   repo: string,
@@ -44,8 +46,21 @@ export async function writeRecommendation(
   config: TightenConfig,
   options: WriteRecommendationOptions = {},
 ): Promise<WrittenRecommendation> {
+  const lockWarnings: string[] = [];
+  return withStateLock(repo, () => writeLocked(repo, inventory, understanding, cluster, config, options, lockWarnings), { warn: (m) => lockWarnings.push(m) });
+}
+
+async function writeLocked(
+  repo: string,
+  inventory: Inventory,
+  understanding: Understanding,
+  cluster: ClusterSnapshot | undefined,
+  config: TightenConfig,
+  options: WriteRecommendationOptions,
+  lockWarnings: readonly string[],
+): Promise<WrittenRecommendation> {
   const contents = await readRepository(repo);
-  const warnings: string[] = [...contents.warnings];
+  const warnings: string[] = [...lockWarnings, ...contents.warnings];
   const sanitizeOptions = options.evaluate?.ciliumVersion ? { ciliumVersion: options.evaluate.ciliumVersion } : {};
   const fromCluster = existingPoliciesOf(cluster, sanitizeOptions);
   for (const p of fromCluster.problems) warnings.push(`cluster policy not respected: ${p}`);
