@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { checkPreflight } from '../rollout/preflight.js';
 import { renderPreflight } from './preflight.js';
+
+const validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schema/preflight.json', import.meta.url), 'utf8')) as object);
 
 const GOOD = { 'enable-policy': 'default', 'enable-hubble': 'true', 'enable-l7-proxy': 'true' };
 
@@ -17,6 +21,9 @@ describe('renderPreflight', () => {
     const doc = JSON.parse(renderPreflight(checkPreflight({ ...GOOD, 'enable-policy': 'never' }, { ciliumVersion: '1.17' }), 'json').output);
     expect(doc).toMatchObject({ apiVersion: 'tighten/v1alpha1', kind: 'Preflight', ok: false, ciliumVersion: '1.17', versionSource: 'option', configFound: true, summary: { pass: 9, warn: 0, fail: 1 } });
     expect(Object.keys(doc)).toEqual(['apiVersion', 'kind', 'ok', 'ciliumVersion', 'versionSource', 'configFound', 'summary', 'checks']);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const unknown = JSON.parse(renderPreflight(checkPreflight(undefined), 'json').output);
+    expect(validate(unknown), JSON.stringify(validate.errors)).toBe(true);
     const failing = doc.checks.find((c: { id: string }) => c.id === 'policy-enforcement');
     expect(Object.keys(failing)).toEqual(['id', 'status', 'title', 'detail', 'fix']);
     expect(Object.keys(doc.checks.find((c: { id: string }) => c.id === 'hubble'))).toEqual(['id', 'status', 'title', 'detail']);

@@ -48,7 +48,7 @@ describe('rankNamespaces', () => {
     expect(first!.namespace).toBe('x');
     const f = (n: string) => second!.factors.find((x) => x.factor === n)!;
     expect(f('coverage')).toMatchObject({ value: 0.1, contribution: 9 });
-    expect(f('hygiene')).toMatchObject({ value: 2, contribution: 4, why: '1 hygiene errors, 1 warnings' });
+    expect(f('hygiene')).toMatchObject({ value: 2, contribution: 4, why: '1 hygiene error, 1 warning' });
     expect(f('would-drops')).toMatchObject({ value: 1, contribution: 1.5 });
   });
 });

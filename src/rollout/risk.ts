@@ -70,7 +70,7 @@ export function riskFactors(e: GateEvidence, now: Date): RiskFactor[] {
     factor('world-exposure', e.worldIngressFlows, e.worldIngressFlows > 0 ? 1 : 0, e.worldIngressFlows > 0 ? `${e.worldIngressFlows} flows in from outside the cluster` : 'not reached from outside the cluster'),
     factor('traffic', e.flows, Math.log10(1 + e.flows) / TRAFFIC_FULL_LOG10, `${e.flows} flows in the window`),
     factor('coverage', round(coverage), 1 - coverage, e.windowHours > 0 ? `traffic in ${e.activeHours} of ${Math.round(e.windowHours)} hours of the window (less seen, more unknown)` : 'window unknown: counted as unobserved'),
-    factor('hygiene', errors + warnings, (errors * 3 + warnings) / HYGIENE_FULL, `${errors} hygiene errors, ${warnings} warnings`),
+    factor('hygiene', errors + warnings, (errors * 3 + warnings) / HYGIENE_FULL, `${errors} hygiene error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`),
     factor('would-drops', pending, pending / DROPS_FULL, e.wouldDrops === undefined ? 'not simulated' : `${pending} would-be drops not accepted`),
   ];
 }
