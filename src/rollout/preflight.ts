@@ -11,6 +11,7 @@
 import { UsageError } from '../shared/errors.js';
 import { compileIdentityLabelFilter } from '../understand/identity-labels.js';
 import type { PreflightSummary } from './evidence.js';
+import { parseCiliumVersion, versionAtLeast, type CiliumVersion } from '../shared/cilium-version.js';
 
 export const PREFLIGHT_STATUSES = ['pass', 'warn', 'fail'] as const;
 export type PreflightStatus = (typeof PREFLIGHT_STATUSES)[number];
@@ -51,18 +52,12 @@ export interface PreflightOptions {
 /** The command that dumps the ConfigMap, for the messages. */
 export const DUMP_CILIUM_CONFIG = 'kubectl -n kube-system get cm cilium-config -o yaml';
 
-const VERSION_RE = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$/;
 /** A version inside an image reference: `quay.io/cilium/cilium:v1.16.3@sha256:…`. */
 const IMAGE_TAG_RE = /:v?(\d+\.\d+(?:\.\d+)?)(?:[-+@][^:]*)?$/;
 
-type Version = readonly [major: number, minor: number];
-
-function parseVersion(text: string): Version | undefined {
-  const m = VERSION_RE.exec(text.trim());
-  return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
-
-const atLeast = (v: Version, major: number, minor: number): boolean => v[0] > major || (v[0] === major && v[1] >= minor);
+type Version = CiliumVersion;
+const parseVersion = parseCiliumVersion;
+const atLeast = versionAtLeast;
 
 /**
  * A version from `cilium-config`, which rarely carries one: a `cilium-version` key, else an image-like key

@@ -18,6 +18,7 @@
  *
  * Assumes the policy came from `decodePolicies`/`decodePolicyObject` (or was built to the same types).
  */
+import { NEWEST_CILIUM_VERSION, parseCiliumVersion, versionAtLeast, type CiliumVersion } from '../../shared/cilium-version.js';
 import { PolicyError, UsageError } from '../../shared/errors.js';
 import { parsePrefix, parseAddress, prefixContains, type Prefix } from './cidr.js';
 import { formatPath, formatPolicyProblem, joinProblemLines, type FieldPath, type PolicyId, type PolicyProblem } from './problems.js';
@@ -50,7 +51,7 @@ export interface SanitizeOptions {
   readonly ciliumVersion?: string;
 }
 
-export const DEFAULT_CILIUM_VERSION = '1.19';
+export const DEFAULT_CILIUM_VERSION = NEWEST_CILIUM_VERSION;
 
 export interface SanitizedPolicy {
   /** The policy, with named ports lower-cased (the same object when nothing changed). */
@@ -112,12 +113,12 @@ function policyError(errors: readonly PolicyProblem[]): PolicyError {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-type Version = readonly [number, number];
+type Version = CiliumVersion;
 
 function parseVersion(v: string): Version {
-  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/.exec(v.trim());
-  if (m === null) throw new UsageError(`Cilium version ${JSON.stringify(v)}: expected major.minor, e.g. "1.17"`);
-  return [Number(m[1]), Number(m[2])];
+  const version = parseCiliumVersion(v);
+  if (version === undefined) throw new UsageError(`Cilium version ${JSON.stringify(v)}: expected major.minor, e.g. "1.17"`);
+  return version;
 }
 
 class Checker {
@@ -132,7 +133,7 @@ class Checker {
     this.id = { kind: loaded.policy.kind, ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), name: m.name };
   }
   atLeast(major: number, minor: number): boolean {
-    return this.version[0] > major || (this.version[0] === major && this.version[1] >= minor);
+    return versionAtLeast(this.version, major, minor);
   }
   get versionText(): string {
     return `${this.version[0]}.${this.version[1]}`;

@@ -4,9 +4,10 @@
  */
 import { InputError } from '../../../shared/errors.js';
 import type { EvaluateOptions } from '../types.js';
+import { NEWEST_CILIUM_VERSION, parseCiliumVersion as parseVersion } from '../../../shared/cilium-version.js';
 
 /** The newest Cilium minor whose semantics are modelled. */
-export const NEWEST_CILIUM_VERSION = '1.19';
+export { NEWEST_CILIUM_VERSION };
 
 /** Options with every default filled in and every version-dependent behaviour decided. */
 export interface ResolvedOptions {
@@ -33,15 +34,13 @@ export interface ResolvedOptions {
   readonly l7WildcardInDefaultAllow: boolean;
 }
 
-const VERSION_RE = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/;
-
 /** Parses `major.minor` (a patch and a `v` prefix are tolerated): "1.16" → 1016. */
 export function parseCiliumVersion(text: string): number {
-  const m = VERSION_RE.exec(text.trim());
-  if (m === null) {
+  const v = parseVersion(text);
+  if (v === undefined) {
     throw new InputError(`ciliumVersion '${text}' is not a version; write major.minor, e.g. "${NEWEST_CILIUM_VERSION}"`);
   }
-  return Number(m[1]) * 1000 + Number(m[2]);
+  return v[0] * 1000 + v[1];
 }
 
 /** Fills in the defaults (1.19, default mode, cluster `default`, no host firewall) and decides the version gates. */
