@@ -8,7 +8,7 @@
  * policy's namespace, a DNS name for the address — to find the one difference that stops it. The
  * evaluator is a black box here, so the explanation can never disagree with the verdict.
  */
-import type { CompileEvaluator, Connection, ConnectionProtocol, Endpoint, EvaluateOptions, RuleRef } from './evaluate/types.js';
+import type { CompileEvaluator, Connection, ConnectionProtocol, Endpoint, EvaluateOptions, RuleRef, Verdict } from './evaluate/types.js';
 import type { EgressRule, IngressRule, LoadedPolicy, NetworkPolicy, PortRule, Rule } from './model/types.js';
 
 export interface NearMiss {
@@ -20,6 +20,19 @@ export interface NearMiss {
 export type Direction = 'ingress' | 'egress';
 
 const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace=';
+
+/** One connection through a policy set: the verdict, and the near misses of each direction default deny dropped. */
+export function traceConnection(
+  policies: readonly LoadedPolicy[],
+  connection: Connection,
+  compile: CompileEvaluator,
+  options?: EvaluateOptions,
+): { verdict: Verdict; nearMisses: { egress: NearMiss[]; ingress: NearMiss[] } } {
+  const verdict = compile(policies, options).evaluate(connection);
+  const misses = (direction: Direction) =>
+    verdict[direction].decision === 'denied-default' ? explainNearMisses(policies, connection, direction, compile, options) : [];
+  return { verdict, nearMisses: { egress: misses('egress'), ingress: misses('ingress') } };
+}
 
 /**
  * The allow elements, selecting the direction's subject, that came close to allowing the connection.

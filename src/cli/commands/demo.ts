@@ -8,7 +8,7 @@ import { readConfig } from '../../config/index.js';
 import { writeRecommendation } from '../../gitops/index.js';
 import { compileEvaluator } from '../../policy/evaluate/index.js';
 import { identityContext } from '../../policy/endpoints.js';
-import { explainNearMisses } from '../../policy/explain.js';
+import { traceConnection } from '../../policy/explain.js';
 import { decodePolicyObject, readPolicies, sanitizePolicies } from '../../policy/model/index.js';
 import { asEnforcing, simulate } from '../../policy/simulate.js';
 import type { TraceReport } from '../../report/trace.js';
@@ -20,7 +20,8 @@ import { EXIT, type ExitCode } from '../../shared/errors.js';
 import { understand } from '../../understand/index.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
-import { evaluateOptionsOf, resolveEndpointSpec } from './trace.js';
+import { evaluateOptionsOf } from '../../policy/cluster-options.js';
+import { resolveEndpointSpec } from './trace.js';
 
 /**
  * A deliberately incomplete policy for the demo's proof step: cartservice, in the audit stage, allows
@@ -108,17 +109,12 @@ export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<Exi
     // The policies as `simulate --as-enforced` evaluated them.
     const enforced = [...existing, ...candidate.map(asEnforcing)];
     const connection = { source: from.endpoint, destination: to.endpoint, port: drop.edge.port, protocol: drop.edge.protocol as 'TCP' };
-    const verdict = compileEvaluator(enforced, options).evaluate(connection);
     trace = {
       from,
       to,
       port: drop.edge.port,
       protocol: 'TCP',
-      verdict,
-      nearMisses: {
-        egress: verdict.egress.decision === 'denied-default' ? explainNearMisses(enforced, connection, 'egress', compileEvaluator, options) : [],
-        ingress: verdict.ingress.decision === 'denied-default' ? explainNearMisses(enforced, connection, 'ingress', compileEvaluator, options) : [],
-      },
+      ...traceConnection(enforced, connection, compileEvaluator, options),
       policies: enforced.length,
     };
   }

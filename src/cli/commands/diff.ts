@@ -18,7 +18,7 @@ import type { Io } from '../io.js';
 import { readPolicySet } from '../policy-sets.js';
 import { readInventory } from '../sources.js';
 import type { WindowOptions } from '../window.js';
-import { evaluateOptionsOf } from './trace.js';
+import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 
 export { DIFF_FORMATS };
 

@@ -19,7 +19,7 @@ import { understand } from '../../understand/index.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
 import type { WindowOptions } from '../window.js';
-import { evaluateOptionsOf } from './trace.js';
+import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 
 export interface PlanCommandOptions {
   readonly flows: readonly string[];

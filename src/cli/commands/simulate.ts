@@ -12,7 +12,7 @@ import { UsageError, type ExitCode } from '../../shared/errors.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
 import type { WindowOptions } from '../window.js';
-import { evaluateOptionsOf } from './trace.js';
+import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 
 export interface SimulateCommandOptions {
   readonly policies: readonly string[];

@@ -4,9 +4,10 @@
  */
 import { indexCluster, readCluster, type ClusterSnapshot, type Labels } from '../../cluster/index.js';
 import type { Inventory } from '../../inventory/index.js';
-import { compileEvaluator, type Connection, type ConnectionProtocol, type Endpoint, type EvaluateOptions } from '../../policy/evaluate/index.js';
+import { evaluateOptionsOf } from '../../policy/cluster-options.js';
+import { compileEvaluator, type Connection, type ConnectionProtocol, type Endpoint } from '../../policy/evaluate/index.js';
 import { identityContext, peerEndpoint, workloadEndpoint, type IdentityContext } from '../../policy/endpoints.js';
-import { explainNearMisses } from '../../policy/explain.js';
+import { traceConnection } from '../../policy/explain.js';
 import { decodePolicyObject, readPolicies, sanitizePolicies, type LoadedPolicy } from '../../policy/model/index.js';
 import { renderTrace, type TraceEndpoint, type TraceFormat, type TraceReport } from '../../report/trace.js';
 import { UsageError, type ExitCode } from '../../shared/errors.js';
@@ -42,17 +43,14 @@ export async function traceCommand(opts: TraceCommandOptions, io: Io): Promise<E
   const from = resolveEndpointSpec(opts.from, 'from', ctx, cluster, inventory);
   const to = resolveEndpointSpec(opts.to, 'to', ctx, cluster, inventory);
   const connection: Connection = { source: from.endpoint, destination: to.endpoint, port, protocol };
-  const verdict = compileEvaluator(policies, evaluateOptions).evaluate(connection);
+  const { verdict, nearMisses } = traceConnection(policies, connection, compileEvaluator, evaluateOptions);
   const report: TraceReport = {
     from,
     to,
     port,
     protocol,
     verdict,
-    nearMisses: {
-      egress: verdict.egress.decision === 'denied-default' ? explainNearMisses(policies, connection, 'egress', compileEvaluator, evaluateOptions) : [],
-      ingress: verdict.ingress.decision === 'denied-default' ? explainNearMisses(policies, connection, 'ingress', compileEvaluator, evaluateOptions) : [],
-    },
+    nearMisses,
     policies: policies.length,
   };
   const { output, exitCode } = renderTrace(report, opts.output);
@@ -68,17 +66,6 @@ export function parsePort(text: string): { port: number; protocol: ConnectionPro
   const p = (m[2] ?? 'TCP').toUpperCase();
   const protocol = (p === 'ICMP' || p === 'ICMPV4' ? 'ICMPv4' : p === 'ICMPV6' ? 'ICMPv6' : p) as ConnectionProtocol;
   return { port, protocol };
-}
-
-export function evaluateOptionsOf(cluster: ClusterSnapshot | undefined, ciliumVersion: string | undefined): EvaluateOptions {
-  const cfg = cluster?.ciliumConfig ?? {};
-  const mode = cfg['enable-policy'];
-  return {
-    ...(ciliumVersion ? { ciliumVersion } : {}),
-    ...(cfg['enable-non-default-deny-policies'] === 'false' ? { enableNonDefaultDenyPolicies: false } : {}),
-    ...(mode === 'always' || mode === 'never' || mode === 'default' ? { policyEnforcementMode: mode } : {}),
-    ...(cfg['cluster-name'] ? { clusterName: cfg['cluster-name'] } : {}),
-  };
 }
 
 /**
