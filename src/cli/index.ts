@@ -5,11 +5,18 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, InputError, ToolError, UsageError, formatLocation, type ExitCode } from '../shared/errors.js';
 import { SAMPLE_SIZE_NAMES } from '../sample/index.js';
+import { acceptCommand } from './commands/accept.js';
 import { demoCommand } from './commands/demo.js';
 import { DIFF_FORMATS, diffCommand } from './commands/diff.js';
+import { driftCommand } from './commands/drift.js';
+import { DRIFT_FORMATS } from '../report/drift.js';
 import { INVENTORY_FORMATS, inventoryCommand } from './commands/inventory.js';
 import { planCommand } from './commands/plan.js';
 import { preflightCommand } from './commands/preflight.js';
+import { promoteCommand } from './commands/promote.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { TRANSITION_FORMATS } from '../report/transition.js';
+import { DIRECTION_CHOICES } from '../rollout/index.js';
 import { PLAN_FORMATS } from '../report/plan.js';
 import { recommendCommand } from './commands/recommend.js';
 import { POLICY_FORMATS } from '../gitops/index.js';
@@ -69,6 +76,28 @@ function integer(option: string, value: unknown, fallback: number): number {
 const namespacesOf = (v: unknown): string[] => strings(v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  accept: {
+    summary: 'accept would-be drops of a namespace, with a reason and an expiry, so that they stop blocking enforce',
+    usage: 'tighten accept NS --drop "KEY" … --reason "…" --expires T|DURATION [--repo DIR] [--by WHO] [--commit] [--now T]',
+    positionals: 'the namespace',
+    options: { drop: { type: 'string', multiple: true }, reason: { type: 'string' }, expires: { type: 'string' }, by: { type: 'string' }, commit: { type: 'boolean' }, repo: { type: 'string' }, now: { type: 'string' } },
+    run: (v, positionals, io) => {
+      if (positionals.length !== 1) throw new UsageError(`accept takes one namespace (got ${positionals.length})`);
+      return acceptCommand(
+        {
+          namespace: positionals[0]!,
+          drops: strings(v.drop),
+          ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
+          ...(typeof v.expires === 'string' ? { expires: v.expires } : {}),
+          ...(typeof v.by === 'string' ? { by: v.by } : {}),
+          commit: v.commit === true,
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          ...(typeof v.now === 'string' ? { now: parseWindow({ now: v.now }).now! } : {}),
+        },
+        io,
+      );
+    },
+  },
   demo: {
     summary: 'generate a realistic sample cluster and its Hubble traffic, and run tighten on it',
     usage: 'tighten demo [--dir DIR] [--size small|medium|large] [--seed N] [--quiet]',
@@ -105,6 +134,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         },
         io,
       ),
+  },
+  drift: {
+    summary: 'the repository against the cluster: policies applied by hand, not synced, changed in the cluster, or live though not applied',
+    usage: 'tighten drift --cluster FILE|DIR … [--repo DIR] [-o text|json|markdown]',
+    options: { cluster: { type: 'string', multiple: true, short: 'c' }, repo: { type: 'string' }, output: { type: 'string', short: 'o' } },
+    run: (v, _positionals, io) =>
+      driftCommand({ cluster: strings(v.cluster), ...(typeof v.repo === 'string' ? { repo: v.repo } : {}), output: oneOf('output', v.output, DRIFT_FORMATS, 'text') }, io),
   },
   inventory: {
     summary: 'who talks to whom, per namespace and workload, ingress and egress apart',
@@ -159,6 +195,45 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         io,
       ),
   },
+  promote: {
+    summary: 'move namespaces one stage on (observe → audit → enforce, per direction) behind their gates; rewrites the files and prints the PR summary',
+    usage:
+      'tighten promote NS… (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--to audit|enforce] [--direction ingress|egress|both] [--approve] [--force --reason "…"] [--by WHO] [--commit] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o markdown|json]',
+    positionals: 'the namespaces to promote (a wave in one change)',
+    options: {
+      ...SOURCE_OPTIONS,
+      to: { type: 'string' },
+      direction: { type: 'string' },
+      approve: { type: 'boolean' },
+      force: { type: 'boolean' },
+      reason: { type: 'string' },
+      by: { type: 'string' },
+      commit: { type: 'boolean' },
+      'cilium-version': { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+    run: (v, positionals, io) =>
+      promoteCommand(
+        {
+          namespaces: [...namespacesOf(positionals), ...namespacesOf(v.namespace)],
+          ...(v.to !== undefined ? { to: oneOf('to', v.to, ['audit', 'enforce'] as const, 'audit') } : {}),
+          direction: oneOf('direction', v.direction, DIRECTION_CHOICES, 'both'),
+          approve: v.approve === true,
+          force: v.force === true,
+          ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
+          ...(typeof v.by === 'string' ? { by: v.by } : {}),
+          commit: v.commit === true,
+          flows: strings(v.flows),
+          cluster: strings(v.cluster),
+          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          output: oneOf('output', v.output, TRANSITION_FORMATS, 'markdown'),
+          quiet: v.quiet === true,
+        },
+        io,
+      ),
+  },
   recommend: {
     summary: 'recommend a least-privilege policy set from the observed traffic and write it into the GitOps repository',
     usage:
@@ -184,6 +259,31 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           fqdnPatterns: strings(v['fqdn-pattern']),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           output: oneOf('output', v.output, RECOMMEND_FORMATS, 'text'),
+          quiet: v.quiet === true,
+        },
+        io,
+      ),
+  },
+  rollback: {
+    summary: 'take namespaces back a stage (always allowed, no traffic needed); restores the files of that stage byte for byte',
+    usage: 'tighten rollback NS… [--repo DIR] [--to audit|observe] [--direction ingress|egress|both] [--reason "…"] [--by WHO] [--commit] [--cluster FILE|DIR …] [--flows FILE|DIR|- …] [-o markdown|json]',
+    positionals: 'the namespaces to roll back',
+    options: { ...SOURCE_OPTIONS, to: { type: 'string' }, direction: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, commit: { type: 'boolean' }, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
+    run: (v, positionals, io) =>
+      rollbackCommand(
+        {
+          namespaces: [...namespacesOf(positionals), ...namespacesOf(v.namespace)],
+          ...(v.to !== undefined ? { to: oneOf('to', v.to, ['audit', 'observe'] as const, 'audit') } : {}),
+          direction: oneOf('direction', v.direction, DIRECTION_CHOICES, 'both'),
+          ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
+          ...(typeof v.by === 'string' ? { by: v.by } : {}),
+          commit: v.commit === true,
+          flows: strings(v.flows),
+          cluster: strings(v.cluster),
+          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          output: oneOf('output', v.output, TRANSITION_FORMATS, 'markdown'),
           quiet: v.quiet === true,
         },
         io,

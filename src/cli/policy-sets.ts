@@ -4,12 +4,12 @@
  * an existing path). Git is asked through its own command line (`git rev-parse`, `git ls-tree`,
  * `git cat-file --batch`), so anything git accepts as a revision works: `HEAD~1`, `main`, a tag, a hash.
  */
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { PolicyError, InputError } from '../shared/errors.js';
 import { decodePolicies, describePolicy, readPolicies, type LoadedPolicy } from '../policy/model/index.js';
 import type { PolicySet } from '../policy/diff.js';
+import { runGit } from '../gitops/git.js';
 
 /** File names read from a git tree, as a directory walk reads them. */
 const POLICY_FILE = /\.(ya?ml|json)$/i;
@@ -43,13 +43,13 @@ export async function readPolicySet(spec: string, what: string, cwd: string, rep
   const notPath = spec.startsWith('git:') ? '' : 'no such file or directory, and ';
 
   const gitDir = repo === undefined ? cwd : isAbsolute(repo) ? repo : join(cwd, repo);
-  const top = await git(['rev-parse', '--show-toplevel'], gitDir).catch((cause: unknown) => {
+  const top = await runGit(['rev-parse', '--show-toplevel'], gitDir).catch((cause: unknown) => {
     throw new InputError(`${what} ${JSON.stringify(spec)}: ${notPath}not a git revision: ${gitDir} is not inside a git repository (${gitMessage(cause)})`, {}, { cause });
   });
   const root = top.toString('utf8').trim();
   if (rev === '') throw new InputError(`${what} ${JSON.stringify(spec)}: no revision before the ':' (write git:HEAD:${rawPath})`);
   const commit = (
-    await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], root).catch((cause: unknown) => {
+    await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], root).catch((cause: unknown) => {
       throw new InputError(`${what} ${JSON.stringify(spec)}: ${notPath}not a revision of the repository at ${root} (try a branch, a tag, a commit or HEAD~1)`, {}, { cause });
     })
   )
@@ -57,13 +57,13 @@ export async function readPolicySet(spec: string, what: string, cwd: string, rep
     .trim();
   let path = rawPath;
   if (path.startsWith('./') || path.startsWith('../') || path === '.' || path === '..') {
-    const prefix = (await git(['rev-parse', '--show-prefix'], gitDir)).toString('utf8').trim();
+    const prefix = (await runGit(['rev-parse', '--show-prefix'], gitDir)).toString('utf8').trim();
     path = posix.normalize(posix.join(prefix, path));
     if (path.startsWith('..')) throw new InputError(`${what} ${JSON.stringify(spec)}: ${rawPath} is outside the repository at ${root}`);
   }
   path = path.replace(/^\/+|\/+$/g, '').replace(/^\.$/, '');
   const label = `git:${rev}${path === '' ? '' : `:${path}`}`;
-  const listed = (await git(['ls-tree', '-r', '-z', '--name-only', commit, '--', ...(path === '' ? [] : [path])], root))
+  const listed = (await runGit(['ls-tree', '-r', '-z', '--name-only', commit, '--', ...(path === '' ? [] : [path])], root))
     .toString('utf8')
     .split('\0')
     .filter((f) => f !== '');
@@ -93,30 +93,10 @@ function duplicates(policies: readonly LoadedPolicy[]): string[] {
 
 const gitMessage = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause)).trim().split('\n')[0] ?? '';
 
-/** Runs git, resolving with its stdout; rejects with its stderr when it exits non-zero or cannot start. */
-function git(args: readonly string[], cwd: string, input?: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (c: Buffer) => out.push(c));
-    child.stderr!.on('data', (c: Buffer) => err.push(c));
-    child.on('error', (e) => reject(new Error(`cannot run git: ${e.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else reject(new Error(Buffer.concat(err).toString('utf8').trim() || `git ${args[0]} exited ${code}`));
-    });
-    if (input !== undefined) {
-      child.stdin!.on('error', () => undefined); // git exiting early (EPIPE) shows in its exit code
-      child.stdin!.end(input);
-    }
-  });
-}
-
 /** The blobs named `commit:path`, in order, through one `git cat-file --batch`. */
 async function catFiles(root: string, objects: readonly string[]): Promise<string[]> {
   if (objects.length === 0) return [];
-  const buf = await git(['cat-file', '--batch'], root, `${objects.join('\n')}\n`);
+  const buf = await runGit(['cat-file', '--batch'], root, `${objects.join('\n')}\n`);
   const texts: string[] = [];
   let at = 0;
   for (const name of objects) {

@@ -24,9 +24,11 @@ export {
   type StageChange,
 } from './state.js';
 export { LOCK_FILE, withStateLock, parseLockHolder, isProcessAlive, type LockHolder, type StateLockOptions } from './lock.js';
-export { ROOT_KUSTOMIZATION, KUSTOMIZATION, EVIDENCE_FILE, PLATFORM_DIR, NAMESPACES_DIR, namespaceDir, policyFileName, baselineFile, renderKustomization } from './layout.js';
-export { atStage } from './stage.js';
+export { ROOT_KUSTOMIZATION, KUSTOMIZATION, EVIDENCE_FILE, PLATFORM_DIR, NAMESPACES_DIR, namespaceDir, policyFileName, baselineFile, renderKustomization, renderRootKustomization, appliedStages } from './layout.js';
+export { atStage, workloadStage } from './stage.js';
 export { renderEvidence, noteNamespaces, type EvidenceInput } from './evidence.js';
 export { planRepository, POLICY_FORMATS, type FileAction, type FileActionKind, type PlanOptions, type PolicyFormat, type RepoPlan, type RepoSnapshot } from './plan.js';
 export { readRepository, applyPlan, writeFileAtomic, type RepositoryContents } from './repository.js';
 export { writeRecommendation, type WriteRecommendationOptions, type WrittenRecommendation } from './recommend.js';
+export { planTransitions, appliedNamespaces, repositoryFormat, type NamespaceMove, type TransitionPlan } from './transition.js';
+export { runGit, isGitWorkTree, gitIdentity, commitPaths } from './git.js';

@@ -46,3 +46,18 @@ export function renderKustomization(resources: readonly string[], comment: strin
   const list = [...new Set(resources)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return `# ${comment}\n${renderYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: list })}`;
 }
+
+/** The stages whose namespaces the root kustomization applies: NetworkPolicy has no audit mode, so only `enforce` there. */
+export const appliedStages = (format: 'cilium' | 'networkpolicy'): readonly ('audit' | 'enforce')[] => (format === 'cilium' ? ['audit', 'enforce'] : ['enforce']);
+
+/** The root kustomization: the platform baseline (when written) and the namespaces whose stage applies them. */
+export function renderRootKustomization(platform: boolean, applied: readonly string[], format: 'cilium' | 'networkpolicy'): string {
+  const stages = appliedStages(format);
+  return renderKustomization(
+    [...(platform ? [PLATFORM_DIR] : []), ...applied.map(namespaceDir)],
+    `tighten: the platform baseline and the namespaces at ${stages.join(' or ')} (namespaces in ${format === 'cilium' ? 'observe' : 'observe or audit'} are written but not applied)`,
+  );
+}
+
+/** The comment of a namespace's kustomization, which names its stage. */
+export const namespaceKustomizationComment = (ns: string, stage: string): string => `tighten: namespace ${ns}, stage ${stage}`;

@@ -13,8 +13,8 @@
 import type { GenerateResult, Unexpressed } from '../policy/generate/index.js';
 import { toNetworkPolicies } from '../policy/generate/index.js';
 import { noteNamespaces, renderEvidence } from './evidence.js';
-import { baselineFile, EVIDENCE_FILE, KUSTOMIZATION, namespaceDir, PLATFORM_DIR, policyFileName, renderKustomization, ROOT_KUSTOMIZATION } from './layout.js';
-import { atStage } from './stage.js';
+import { appliedStages, baselineFile, EVIDENCE_FILE, KUSTOMIZATION, namespaceDir, namespaceKustomizationComment, PLATFORM_DIR, policyFileName, renderKustomization, renderRootKustomization, ROOT_KUSTOMIZATION } from './layout.js';
+import { atStage, workloadStage } from './stage.js';
 import { renderPolicyFast as renderPolicy } from './yaml.js';
 import { hashText, renderState, STATE_FILE, type NamespaceState, type RepoState, type Stage } from './state.js';
 
@@ -101,7 +101,8 @@ export function planRepository(result: GenerateResult, snapshot: RepoSnapshot, o
   const byNs = new Map<string, { file: string; text: string }[]>();
   for (const [i, p] of result.perWorkload.entries()) {
     const ns = p.workload.namespace;
-    const text = np !== undefined ? renderPolicy(np.policies[i]!.policy) : renderPolicy(atStage(p.policy, stageOf(ns), namespaces[ns]?.enforced));
+    const at = workloadStage(namespaces[ns], p.workload.name);
+    const text = np !== undefined ? renderPolicy(np.policies[i]!.policy) : renderPolicy(atStage(p.policy, at.stage, at.enforced));
     let list = byNs.get(ns);
     if (list === undefined) byNs.set(ns, (list = []));
     list.push({ file: policyFileName(p.workload.name), text });
@@ -129,7 +130,7 @@ export function planRepository(result: GenerateResult, snapshot: RepoSnapshot, o
     const dir = namespaceDir(ns);
     const files = byNs.get(ns) ?? [];
     for (const f of files) desired.set(`${dir}/${f.file}`, f.text);
-    desired.set(`${dir}/${KUSTOMIZATION}`, renderKustomization([...files.map((f) => f.file), ...hand(dir)], `tighten: namespace ${ns}, stage ${stageOf(ns)}`));
+    desired.set(`${dir}/${KUSTOMIZATION}`, renderKustomization([...files.map((f) => f.file), ...hand(dir)], namespaceKustomizationComment(ns, stageOf(ns))));
     desired.set(
       `${dir}/${EVIDENCE_FILE}`,
       renderEvidence({
@@ -147,15 +148,10 @@ export function planRepository(result: GenerateResult, snapshot: RepoSnapshot, o
   }
 
   // The root: the platform, and the namespaces whose stage applies them.
-  const appliedStages: readonly Stage[] = format === 'cilium' ? ['audit', 'enforce'] : ['enforce'];
   const applied = Object.keys(namespaces)
-    .filter((ns) => appliedStages.includes(stageOf(ns)))
+    .filter((ns) => (appliedStages(format) as readonly Stage[]).includes(stageOf(ns)))
     .sort();
-  const rootResources = [...(desired.has(`${PLATFORM_DIR}/${KUSTOMIZATION}`) ? [PLATFORM_DIR] : []), ...applied.map(namespaceDir)];
-  desired.set(
-    ROOT_KUSTOMIZATION,
-    renderKustomization(rootResources, `tighten: the platform baseline and the namespaces at ${appliedStages.join(' or ')} (namespaces in ${format === 'cilium' ? 'observe' : 'observe or audit'} are written but not applied)`),
-  );
+  desired.set(ROOT_KUSTOMIZATION, renderRootKustomization(desired.has(`${PLATFORM_DIR}/${KUSTOMIZATION}`), applied, format));
 
   // Compare with what is there.
   const actions: FileAction[] = [];

@@ -113,7 +113,7 @@ async function assertNoLinks(dir: string, rel: string): Promise<void> {
 }
 
 /** Applies a plan: creates, updates and deletes files, then writes the state file (only when it changed). */
-export async function applyPlan(dir: string, plan: RepoPlan, currentStateText?: string): Promise<void> {
+export async function applyPlan(dir: string, plan: Pick<RepoPlan, 'actions' | 'stateText'>, currentStateText?: string): Promise<void> {
   const todo = plan.actions.filter((a) => a.action === 'create' || a.action === 'update' || a.action === 'delete');
   const checked = new Set<string>();
   for (const a of todo) {

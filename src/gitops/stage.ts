@@ -9,7 +9,7 @@
  * - `enforce`: the field is removed; both directions are default-deny.
  */
 import type { CiliumNetworkPolicy } from '../policy/model/index.js';
-import { DIRECTIONS, type Direction, type Stage } from './state.js';
+import { DIRECTIONS, type Direction, type NamespaceState, type Stage } from './state.js';
 
 /**
  * The policy as written at `stage`.
@@ -22,4 +22,14 @@ export function atStage(policy: CiliumNetworkPolicy, stage: Stage, enforced: rea
   const open = stage === 'audit' ? DIRECTIONS.filter((d) => !enforced.includes(d)) : DIRECTIONS;
   if (open.length === 0) return { ...policy, spec: rest };
   return { ...policy, spec: { ...rest, enableDefaultDeny: Object.fromEntries(open.map((d) => [d, false])) } };
+}
+
+/**
+ * The stage a workload's policy file is written at: the workload's own stage when the state gives it one (both
+ * directions alike), else the namespace's, with the directions it enforces ahead of the other.
+ */
+export function workloadStage(ns: NamespaceState | undefined, workload: string): { readonly stage: Stage; readonly enforced: readonly Direction[] } {
+  const own = ns?.workloads?.[workload];
+  if (own !== undefined) return { stage: own, enforced: [] };
+  return { stage: ns?.stage ?? 'observe', enforced: ns?.enforced ?? [] };
 }

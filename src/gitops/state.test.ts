@@ -233,7 +233,7 @@ describe('recommend and the version 2 state', () => {
   });
   const fixture = () => handFixture([{ id: 'shop/web', labels: { app: 'web' } }, { id: 'shop/api', labels: { app: 'api' } }], [{ from: 'shop/web', to: 'shop/api', port: 8080 }]);
 
-  it('writes a namespace at audit with ingress enforced as such, and keeps enforced, workloads and acceptances', async () => {
+  it('writes a namespace at audit with ingress enforced as such, a workload at its own stage, and keeps enforced, workloads and acceptances', async () => {
     const f = fixture();
     await writeRecommendation(dir, f.inventory, f.understanding, f.cluster, f.config);
     const first = decodeState(await readFile(join(dir, STATE_FILE), 'utf8'), STATE_FILE);
@@ -245,9 +245,12 @@ describe('recommend and the version 2 state', () => {
     await writeFile(join(dir, STATE_FILE), renderState(state));
     const written = await writeRecommendation(dir, f.inventory, f.understanding, f.cluster, f.config);
     expect(written.plan.applied).toEqual(['shop']);
+    // api follows the namespace (ingress enforced ahead of egress); web has a stage of its own, enforce.
+    const api = await readFile(join(dir, 'namespaces/shop/api.yaml'), 'utf8');
+    expect(api).toMatch(/enableDefaultDeny:\n\s+egress: false\n/);
+    expect(api).not.toMatch(/ingress: false/);
     const web = await readFile(join(dir, 'namespaces/shop/web.yaml'), 'utf8');
-    expect(web).toMatch(/enableDefaultDeny:\n\s+egress: false\n/);
-    expect(web).not.toMatch(/ingress: false/);
+    expect(web).not.toMatch(/enableDefaultDeny/);
     const after = decodeState(await readFile(join(dir, STATE_FILE), 'utf8'), STATE_FILE);
     expect(after.namespaces).toEqual(state.namespaces);
     expect(after.acceptances).toEqual(state.acceptances);

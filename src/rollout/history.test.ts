@@ -7,11 +7,15 @@ import { positionAt, promotion, rollback } from './stages.js';
 const NOW = new Date('2026-11-26T10:00:00Z');
 
 describe('historyEntry', () => {
-  it('records a promotion of one direction at the namespace level, with the direction', () => {
+  it('records a promotion of one direction as that direction\'s move, with the direction', () => {
     const e = historyEntry(promotion(positionAt('audit'), 'enforce', 'ingress'), NOW, 'promote', 'ana');
-    expect(e).toEqual({ at: '2026-11-26T10:00:00.000Z', from: 'audit', to: 'audit', why: 'promote', by: 'ana', directions: ['ingress'] });
+    expect(e).toEqual({ at: '2026-11-26T10:00:00.000Z', from: 'audit', to: 'enforce', why: 'promote', by: 'ana', directions: ['ingress'] });
     const change: StageChange = e; // the state file's shape
-    expect(change.to).toBe('audit');
+    expect(change.to).toBe('enforce');
+  });
+
+  it('a rollback to observe from ingress enforced ahead starts from the most advanced direction', () => {
+    expect(historyEntry(rollback({ ingress: 'enforce', egress: 'audit' }, 'observe'), NOW, 'rollback')).toMatchObject({ from: 'enforce', to: 'observe' });
   });
 
   it('records a forced promotion with what it overrode, and a rollback without', () => {

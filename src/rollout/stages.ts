@@ -16,7 +16,8 @@ export type Stage = (typeof STAGES)[number];
 export const DIRECTIONS = ['ingress', 'egress'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 /** A direction, or both of them. */
-export type DirectionChoice = Direction | 'both';
+export const DIRECTION_CHOICES = ['ingress', 'egress', 'both'] as const;
+export type DirectionChoice = (typeof DIRECTION_CHOICES)[number];
 
 /** One stage per direction. Invariant: `observe` on both or on neither (see {@link checkPosition}). */
 export interface Position {
