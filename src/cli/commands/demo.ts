@@ -22,6 +22,7 @@ import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
 import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 import { resolveEndpointSpec } from './trace.js';
+import { walkRollout } from './demo-rollout.js';
 
 /**
  * A deliberately incomplete policy for the demo's proof step: cartservice, in the audit stage, allows
@@ -133,6 +134,9 @@ export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<Exi
       recommendation: { repo: rel(repo), format: 'cilium', result: recommended.result, plan: recommended.plan, warnings: [] },
     }),
   );
+
+  say('Walking the staged rollout: preflight, plan, promote, a new dependency, rollback, recommend, promote again …');
+  io.stdout.write(await walkRollout({ dir, repo, flowsFile: written.flowsFile, clusterFile: written.clusterFile, inventory }, io));
   return EXIT.ok;
 }
 

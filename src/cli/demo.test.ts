@@ -1,0 +1,59 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeState, STATE_FILE } from '../gitops/index.js';
+import { captureIo } from '../test-support/io.js';
+import { main } from './index.js';
+
+let dir: string;
+let out: string;
+let code: number;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tighten-demo-'));
+  const io = captureIo('', dir);
+  code = await main(['demo', '--dir', 'demo', '-q'], io);
+  out = io.out();
+}, 180_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('tighten demo', () => {
+  it('walks the staged rollout: preflight, plan, a wave to audit, ingress then egress enforced, a new dependency dropped, rollback, recommend, promote again', async () => {
+    expect(code).toBe(0);
+    const walk = out.slice(out.indexOf('The staged rollout, step by step'));
+    const order = [
+      /\$ tighten preflight --cluster demo\/cluster\.yaml\n {4}\d+ passed, \d+ warnings?, 0 failed/,
+      /\$ tighten plan .*\n {4}wave 1: /,
+      /\$ tighten promote [a-z-]+( [a-z-]+)* --flows .*\n {4}tighten: promote .* to audit\n/,
+      /\$ tighten promote (\S+) --to enforce --direction ingress .*\n {4}tighten: promote \1 to ingress=enforce egress=audit/,
+      /\$ tighten promote (\S+) --to enforce --direction egress .*\n {4}tighten: promote \1 to enforce/,
+      /A day later, a new release of /,
+      /\$ tighten simulate .*\n {4}would drop: \S+ → \S+ \d+\/TCP \(\d+ flows\): .*default deny/,
+      /\$ tighten rollback (\S+) --to audit .*\n {4}tighten: rollback \1 to audit/,
+      /\$ tighten recommend .*\n {4}policies rewritten: namespaces\/\S+\.yaml/,
+      /\$ tighten promote (\S+) --to enforce --flows .*\n {4}tighten: promote \1 to enforce\n/,
+    ];
+    let at = 0;
+    for (const re of order) {
+      const m = re.exec(walk.slice(at));
+      expect(m, `${re} after …${walk.slice(at, at + 200)}`).not.toBeNull();
+      at += m!.index + m![0].length;
+    }
+    const target = /\$ tighten rollback (\S+) --to audit/.exec(walk)![1]!;
+    const state = decodeState(await readFile(join(dir, 'demo/repo', STATE_FILE), 'utf8'), STATE_FILE);
+    expect(state.namespaces[target]!.stage).toBe('enforce');
+    expect(state.namespaces[target]!.history.map((h) => `${h.from ?? ''}>${h.to}${h.directions ? `(${h.directions.join()})` : ''}`)).toEqual([
+      '>observe',
+      'observe>audit',
+      'audit>enforce(ingress)',
+      'audit>enforce(egress)',
+      'enforce>audit',
+      'audit>enforce',
+    ]);
+    expect((state.acceptances ?? []).length).toBeGreaterThan(0);
+    expect((await readdir(join(dir, 'demo/rollout'))).sort()).toEqual(['01-promote-audit.md', '02-promote-enforce-ingress.md', '03-promote-enforce-egress.md', '04-rollback.md', '05-promote-again.md']);
+    expect(await readFile(join(dir, 'demo/rollout/04-rollback.md'), 'utf8')).toContain('## Promote again');
+  });
+});
