@@ -1,11 +1,15 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { writeSample } from '../sample/write.js';
 import { captureIo } from '../test-support/io.js';
 import { main } from './index.js';
+
+const validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schema/drift.json', import.meta.url), 'utf8')) as object);
 
 let dir: string;
 let repo: string;
@@ -64,6 +68,7 @@ describe('tighten drift', () => {
     const r = await run(['drift', '--cluster', file, '--repo', repo, '-o', 'json']);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out) as Record<string, { name: string; fields?: string[] }[]>;
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.onlyInCluster!.map((e) => e.name)).toEqual(['allow-debug']);
     expect(doc.onlyInRepository!.map((e) => e.name)).toEqual([removed.metadata.name]);
     expect(doc.differs!.map((e) => [e.name, e.fields])).toEqual([[changed.metadata.name, ['spec.ingress']]]);

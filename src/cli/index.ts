@@ -163,7 +163,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   plan: {
     summary: 'the ordered next steps of the rollout, in waves and by team: each step\'s gate (pass/blocked), its evidence, what unblocks it and the promote command',
-    usage: 'tighten plan (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--for NS …] [--approve] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json|markdown]',
+    usage: 'tighten plan (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--namespace NS …] [--for NS …] [--approve] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json|markdown]',
     options: { ...SOURCE_OPTIONS, for: { type: 'string', multiple: true }, approve: { type: 'boolean' }, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
     run: (v, _positionals, io) =>
       planCommand(
@@ -172,6 +172,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           cluster: strings(v.cluster),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          namespaces: namespacesOf(v.namespace),
           for: namespacesOf(v.for),
           approve: v.approve === true,
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),

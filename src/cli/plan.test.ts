@@ -71,6 +71,13 @@ describe('tighten plan', () => {
     expect((await plan(['--for', 'no-such-namespace'])).code).toBe(1);
   });
 
+  it('--namespace limits the plan to those namespaces', async () => {
+    const all = stepsOf(JSON.parse((await plan(['-o', 'json'])).out));
+    const one = all[all.length - 1]!.namespace;
+    const only = stepsOf(JSON.parse((await plan(['-o', 'json', '--namespace', one])).out));
+    expect(only.map((s) => s.namespace)).toEqual([one]);
+  });
+
   it('-o json is a RolloutPlan that validates against schema/plan.json', async () => {
     const r = await plan(['-o', 'json']);
     const doc = JSON.parse(r.out);

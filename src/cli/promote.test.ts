@@ -2,11 +2,19 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeState, LOCK_FILE, STATE_FILE } from '../gitops/index.js';
 import { writeSample } from '../sample/write.js';
 import { captureIo } from '../test-support/io.js';
 import { main } from './index.js';
+
+const validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schema/stage-change.json', import.meta.url), 'utf8')) as object);
+const valid = (doc: unknown) => {
+  expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  return doc;
+};
 
 /** Every file under `dir` (relative path → text), the lock and git's folder left out. */
 async function filesOf(dir: string): Promise<Map<string, string>> {
@@ -109,7 +117,7 @@ describe('tighten promote and rollback', () => {
     const before = await filesOf(repo);
     const r = await promote(blocked, '-o', 'json');
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.out) as { refused: boolean; steps: StepDoc[] };
+    const doc = valid(JSON.parse(r.out)) as { refused: boolean; steps: StepDoc[] };
     expect(doc.refused).toBe(true);
     expect(doc.steps[0]!.gate!.pass).toBe(false);
     expect(doc.steps[0]!.gate!.reasons.length).toBeGreaterThan(0);
@@ -121,7 +129,7 @@ describe('tighten promote and rollback', () => {
     expect((await promote(blocked, '--force')).code).toBe(2);
     const forced = await promote(blocked, '--force', '--reason', 'owner signed off', '-o', 'json');
     expect(forced.code, forced.err).toBe(0);
-    expect((JSON.parse(forced.out) as { steps: StepDoc[] }).steps[0]!.forced!.overridden).toEqual(doc.steps[0]!.gate!.reasons);
+    expect((valid(JSON.parse(forced.out)) as { steps: StepDoc[] }).steps[0]!.forced!.overridden).toEqual(doc.steps[0]!.gate!.reasons);
     const entry = (await stateOf()).namespaces[blocked]!.history.at(-1)!;
     expect(entry.forced).toBe(true);
     expect(entry.why).toContain('owner signed off (forced past: ');

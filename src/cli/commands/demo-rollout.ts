@@ -80,7 +80,7 @@ export async function walkRollout(input: RolloutWalkInput, io: Io): Promise<stri
   say(`tighten preflight --cluster ${rel(input.clusterFile)}`, [preflight.out.trim().split('\n').at(-1)!]);
 
   // 2. Plan: the first wave.
-  const planJson = await run((b) => planCommand({ ...src, for: [], approve: false, output: 'json' }, b));
+  const planJson = await run((b) => planCommand({ ...src, namespaces: [], for: [], approve: false, output: 'json' }, b));
   const steps = (JSON.parse(planJson.out) as { waves: { number: number; teams: { steps: PlanStepDoc[] }[] }[] }).waves.flatMap((w) => w.teams.flatMap((t) => t.steps.map((s) => ({ ...s, wave: w.number }))));
   const firstWave = steps.filter((s) => s.wave === 1);
   const ready = firstWave.filter((s) => s.status === 'pass').map((s) => s.namespace);

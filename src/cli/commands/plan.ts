@@ -19,6 +19,8 @@ export interface PlanCommandOptions {
   readonly window: WindowOptions;
   /** @default the current directory */
   readonly repo?: string;
+  /** Only these namespaces' steps; empty: every namespace of the rollout. */
+  readonly namespaces: readonly string[];
   /** Namespaces whose step decides the exit code. */
   readonly for: readonly string[];
   /** `--approve`: critical namespaces may enforce. */
@@ -41,7 +43,8 @@ export async function planCommand(opts: PlanCommandOptions, io: Io): Promise<Exi
     },
     io,
   );
-  const plan = planRollout([...ctx.namespaces, ...opts.for], ctx.evidence, ctx.contents.state, ctx.rollout, ctx.now);
+  const scope = opts.namespaces.length > 0 ? opts.namespaces : ctx.namespaces;
+  const plan = planRollout([...scope, ...opts.for], ctx.evidence, ctx.contents.state, ctx.rollout, ctx.now);
   const { output, exitCode } = renderPlan({ repo: relative(io.cwd, ctx.repo) || '.', plan, evidence: ctx.evidence, preflight: ctx.preflight, for: opts.for }, opts.output);
   io.stdout.write(output);
   return exitCode;
