@@ -310,6 +310,23 @@ describe('tighten promote and rollback', () => {
     expect(git('diff', 'HEAD~2', 'HEAD', '--stat', '--', '.', `:!${STATE_FILE}`).stdout).toBe('');
   });
 
+  it('a NetworkPolicy repository: audit applies nothing (no audit mode), enforce applies the namespace', async () => {
+    const np = await mkdtemp(join(tmpdir(), 'tighten-promote-np-'));
+    try {
+      expect((await run(sample, ['recommend', '--flows', flows, '--cluster', cluster, '-q', '--repo', np, '--format', 'networkpolicy'])).code).toBe(0);
+      const root = await readFile(join(np, 'kustomization.yaml'), 'utf8');
+      const args = ['--flows', flows, '--cluster', cluster, '-q', '--repo', np];
+      expect((await run(sample, ['promote', ready, ...args])).code).toBe(0);
+      expect(await readFile(join(np, 'kustomization.yaml'), 'utf8')).toBe(root);
+      const policies = [...(await filesOf(np)).entries()].filter(([p]) => p.startsWith(`namespaces/${ready}/`) && !/\/(kustomization|evidence)\.yaml$/.test(p));
+      expect((await run(sample, ['promote', ready, '--to', 'enforce', '--force', '--reason', 'test', ...args])).code).toBe(0);
+      expect(await readFile(join(np, 'kustomization.yaml'), 'utf8')).toContain(`- namespaces/${ready}\n`);
+      for (const [p, text] of policies) expect(await readFile(join(np, p), 'utf8')).toBe(text);
+    } finally {
+      await rm(np, { recursive: true, force: true });
+    }
+  });
+
   it('--commit outside a git work tree is refused before anything is written', async () => {
     const before = await filesOf(repo);
     const r = await rollback(ready, '--commit');
