@@ -167,6 +167,19 @@ export interface PolicyObject {
 }
 
 /**
+ * The Cilium agent as its DaemonSet declares it: the image of the `cilium-agent` container (or, in older or
+ * renamed charts, of the container running a `cilium/cilium` image) of the DaemonSet named `cilium`.
+ */
+export interface CiliumAgent {
+  /** `major.minor` from the image tag (`quay.io/cilium/cilium:v1.16.3@sha256:…` → `1.16`). */
+  readonly version: string;
+  /** The image reference as written. */
+  readonly image: string;
+  /** The DaemonSet, `namespace/name`. */
+  readonly daemonSet: string;
+}
+
+/**
  * A warning about the dump that does not stop reading it. Codes:
  * - `owner-missing`: a pod's or controller's owner is not in the dump (the top owner was inferred);
  * - `duplicate-object`: the same kind/namespace/name twice (the last one read wins);
@@ -203,6 +216,8 @@ export interface ClusterSnapshot {
   readonly policies: readonly PolicyObject[];
   /** `data` of the `cilium-config` ConfigMap (any namespace, usually kube-system), when present. */
   readonly ciliumConfig?: Readonly<Record<string, string>>;
+  /** The Cilium agent the `cilium` DaemonSet runs, when the dump holds it and its image is tagged with a version. */
+  readonly ciliumAgent?: CiliumAgent;
   /**
    * Kinds seen but not used, with how many objects of each (ConfigMaps other than `cilium-config` count as
    * `ConfigMap`). A kind tighten decodes but under another API group is counted as `Kind (apiVersion)`, e.g.

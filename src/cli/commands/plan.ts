@@ -16,6 +16,7 @@ import { checkPreflight, gateEvidence, planRollout, rolloutConfig, summarizePref
 import type { WorkloadRef } from '../../cluster/index.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { understand } from '../../understand/index.js';
+import type { KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
 import type { WindowOptions } from '../window.js';
@@ -24,6 +25,8 @@ import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 export interface PlanCommandOptions {
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions;
   readonly window: WindowOptions;
   /** @default the current directory */
   readonly repo?: string;
@@ -44,7 +47,7 @@ export async function planCommand(opts: PlanCommandOptions, io: Io): Promise<Exi
   const contents = await readRepository(repo);
   for (const w of contents.warnings) io.stderr.write(`warning: ${w}\n`);
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const understanding = understand(inventory, cluster, config);
@@ -82,7 +85,10 @@ export async function planCommand(opts: PlanCommandOptions, io: Io): Promise<Exi
     compileEvaluator,
   );
 
-  const preflight = checkPreflight(cluster?.ciliumConfig, opts.ciliumVersion !== undefined ? { ciliumVersion: opts.ciliumVersion } : {});
+  const preflight = checkPreflight(cluster?.ciliumConfig, {
+    ...(opts.ciliumVersion !== undefined ? { ciliumVersion: opts.ciliumVersion } : {}),
+    ...(cluster?.ciliumAgent !== undefined ? { ciliumAgent: cluster.ciliumAgent } : {}),
+  });
   const hasFile = (w: WorkloadRef): boolean => {
     try {
       return contents.files.has(`${namespaceDir(w.namespace)}/${policyFileName(w.name)}`);
