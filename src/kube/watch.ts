@@ -9,11 +9,12 @@
  * - A dropped connection or a server error reconnects with exponential backoff.
  * - 401 and 403 stop the watch: retrying refused credentials helps no one.
  */
+import { setMaxListeners } from 'node:events';
 import type { ClusterSnapshot, ClusterWarning } from '../cluster/index.js';
 import { KubeApiError, KubeClient, type WatchEvent } from './client.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { listKubeObjects, listResource, normalizeObject, snapshotOfListing, type KubeObject, type KubeReadOptions } from './read.js';
-import { CILIUM_CONFIG, listPath, resourceName, type KubeResource } from './resources.js';
+import { CILIUM_CONFIG, CLUSTER_RESOURCES, listPath, resourceName, type KubeResource } from './resources.js';
 
 export interface KubeWatchOptions extends KubeReadOptions {
   /**
@@ -55,6 +56,7 @@ export async function watchKubeCluster(options: KubeWatchOptions, onChange: (sna
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const signal = stop.signal;
+  setMaxListeners(4 * (CLUSTER_RESOURCES.length + 1), signal); // each watch and its requests listen for the stop
   const debounceMs = options.debounceMs ?? 1000;
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
   const warn = options.onWarning ?? (() => undefined);

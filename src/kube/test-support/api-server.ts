@@ -137,6 +137,14 @@ export class FakeApiServer {
     }
   }
 
+  /** Ends every open watch stream cleanly, as the API server does when a watch times out. */
+  endWatches(): void {
+    for (const w of [...this.#watchers]) {
+      w.res.end();
+      this.#watchers.delete(w);
+    }
+  }
+
   #get(object: Obj): Obj | undefined {
     const def = defOf(object);
     const meta = object.metadata as { namespace?: string; name: string };
