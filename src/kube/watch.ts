@@ -39,6 +39,12 @@ interface Store {
   resourceVersion: string | undefined;
 }
 
+/**
+ * The server ends each watch after this long and it is resumed: a connection that died silently (no FIN, as
+ * behind some load balancers) cannot stall the snapshot for longer.
+ */
+const WATCH_TIMEOUT_S = 300;
+
 /** A stream shorter than this that brought nothing counts as a failure (backoff), so a closing server is not hammered. */
 const SHORT_STREAM_MS = 1000;
 
@@ -134,7 +140,7 @@ async function watchStore(
       try {
         await client.watch(
           listPath(store.resource, store.namespace),
-          { resourceVersion: store.resourceVersion, allowWatchBookmarks: 'true', fieldSelector: store.fieldSelector },
+          { resourceVersion: store.resourceVersion, allowWatchBookmarks: 'true', fieldSelector: store.fieldSelector, timeoutSeconds: String(WATCH_TIMEOUT_S) },
           `watch ${name}`,
           (event) => {
             events++;

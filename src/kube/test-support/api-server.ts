@@ -9,6 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 type Obj = Record<string, unknown>;
 
@@ -44,8 +45,11 @@ export interface FakeApiOptions {
   readonly missing?: readonly string[];
   /** Plurals the token may not read: 403. */
   readonly forbidden?: readonly string[];
-  /** TLS key and certificate (PEM): the server speaks HTTPS. */
-  readonly tls?: { readonly key: string; readonly cert: string };
+  /**
+   * TLS key and certificate (PEM): the server speaks HTTPS. With `ca`, a client certificate that CA signed
+   * authenticates a request in place of the token.
+   */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly ca?: string };
 }
 
 /** One request as the server saw it. */
@@ -81,7 +85,9 @@ export class FakeApiServer {
   async start(): Promise<string> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.#handle(req, res);
     const tls = this.#options.tls;
-    this.#server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handler) : http.createServer(handler);
+    this.#server = tls
+      ? https.createServer({ key: tls.key, cert: tls.cert, ...(tls.ca !== undefined ? { ca: tls.ca, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
+      : http.createServer(handler);
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.#server.address() as AddressInfo;
     return `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -178,7 +184,8 @@ export class FakeApiServer {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.headers.authorization !== `Bearer ${this.#options.token}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+    const byCertificate = this.#options.tls?.ca !== undefined && (req.socket as TLSSocket).authorized === true;
+    if (!byCertificate && req.headers.authorization !== `Bearer ${this.#options.token}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
     const route = parsePath(url.pathname);
     if (route === undefined || (this.#options.missing ?? []).includes(route.def.plural)) {
       return send(404, status(404, 'NotFound', `the server could not find the requested resource`));
