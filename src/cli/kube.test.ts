@@ -97,6 +97,23 @@ describe('--kube on the command line', () => {
     expect(Number(/\((\d+) policies\)/.exec(fromKube.out)?.[1])).toBeGreaterThan(0); // the cluster's own
   });
 
+  it('diff --kube evaluates both sets with the live cluster\'s policies and workloads', async () => {
+    const oldSet = join(dir, 'old.yaml');
+    const newSet = join(dir, 'new.yaml');
+    await writeFile(oldSet, '');
+    await writeFile(
+      newSet,
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: frontend-ingress, namespace: boutique }\nspec:\n  endpointSelector: { matchLabels: { app: frontend } }\n  ingress:\n  - fromEntities: [world]\n',
+    );
+    const fromKube = await run(['diff', oldSet, newSet, ...live, '-o', 'json']);
+    const fromDump = await run(['diff', oldSet, newSet, '--cluster', dump, '-o', 'json']);
+    expect(fromKube.code).toBe(0);
+    expect(fromKube.out).toBe(fromDump.out);
+    const diff = JSON.parse(fromKube.out);
+    expect(diff.universe.endpoints).toBeGreaterThan(30); // the cluster's workloads, not only the entities
+    expect(diff.totals.becomesDenied).toBeGreaterThan(0); // frontend's callers inside the cluster lose access
+  });
+
   it('usage errors: --cluster with --kube, --context without --kube', async () => {
     const both = await run(['preflight', '--cluster', dump, ...live]);
     expect(both.code).toBe(2);

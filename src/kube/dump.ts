@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import type { KubeListing, KubeObject } from './read.js';
 
+/** `yaml`: documents separated by `---`; `json`: one `List`. */
 export const DUMP_FORMATS = ['yaml', 'json'] as const;
 export type DumpFormat = (typeof DUMP_FORMATS)[number];
 

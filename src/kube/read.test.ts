@@ -115,13 +115,14 @@ describe('readKubeCluster', () => {
   });
 
   it('401: a clear error naming the context and the resource, never the token', async () => {
-    const { kubeconfig } = await serve(sample);
+    const { server, kubeconfig } = await serve(sample);
     const error = await readKubeCluster({ kubeconfig, context: 'stale' }).catch((e: unknown) => e);
+    expect(server.requests).toHaveLength(1); // refused once, nothing else asked
     expect(error).toBeInstanceOf(KubeApiError);
     const e = error as KubeApiError;
     expect(e.status).toBe(401);
     expect(e.exitCode).toBe(2);
-    expect(e.message).toMatch(/^context "stale" \(http:\/\/127\.0\.0\.1:\d+\): cannot list \S+ \(\/api/);
+    expect(e.message).toMatch(/^context "stale" \(http:\/\/127\.0\.0\.1:\d+\): cannot list namespaces \(\/api\/v1\/namespaces\): 401 Unauthorized: Unauthorized\. /);
     expect(e.message).toContain('401 Unauthorized');
     expect(e.message).toContain('user "stale-user"');
     expect(JSON.stringify({ message: e.message, stack: e.stack, cause: String(e.cause) })).not.toContain(WRONG_TOKEN);

@@ -37,6 +37,7 @@ export interface KubeListing {
   readonly warnings: readonly ClusterWarning[];
 }
 
+/** Objects per list request when `pageSize` is not given: kubectl's `--chunk-size`. */
 export const DEFAULT_PAGE_SIZE = 500;
 /** Lists run side by side: enough to hide latency, few enough not to load the API server. */
 const PARALLEL_LISTS = 4;
@@ -59,7 +60,10 @@ export async function readKubeCluster(options: KubeReadOptions = {}): Promise<Cl
 /** Lists every resource tighten reads, and the `cilium-config` ConfigMap. */
 export async function listKubeObjects(client: KubeClient, options: Pick<KubeReadOptions, 'pageSize' | 'signal'> = {}): Promise<KubeListing> {
   const warnings: ClusterWarning[] = [];
-  const lists = await mapLimit(CLUSTER_RESOURCES, PARALLEL_LISTS, (r) => listResource(client, r, options));
+  // The first list alone: when the server is unreachable or refuses the credentials, the error names one
+  // resource, the same every time, and no other request is made.
+  const [first, ...rest] = CLUSTER_RESOURCES;
+  const lists = [await listResource(client, first!, options), ...(await mapLimit(rest, PARALLEL_LISTS, (r) => listResource(client, r, options)))];
   for (const l of lists) {
     if (l.items === undefined) warnings.push(crdMissing(client.context, l.resource));
   }
