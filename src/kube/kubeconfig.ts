@@ -64,7 +64,7 @@ export function loadKubeConfig(options: KubeOptions & KubeEnvironment = {}): Loa
     for (const file of files.slice(1)) {
       const more = new KubeConfig();
       loadFile(more, file);
-      config.mergeConfig(more, true);
+      mergeFirstWins(config, more);
     }
     origin = files.join(delimiter);
   } else {
@@ -96,6 +96,14 @@ export function loadKubeConfig(options: KubeOptions & KubeEnvironment = {}): Loa
     throw new InputError(`${origin}: context "${context}" names cluster "${contextObject.cluster}", which the kubeconfig does not define`, { file: origin });
   }
   return { config, context, server: safeServer(cluster.server), user: contextObject.user ?? '', origin };
+}
+
+/** kubectl's merge: a cluster, user or context already defined keeps its first definition; so does current-context. */
+function mergeFirstWins(config: KubeConfig, more: KubeConfig): void {
+  for (const c of more.getClusters()) if (config.getCluster(c.name) === null) config.addCluster(c);
+  for (const u of more.getUsers()) if (config.getUser(u.name) === null) config.addUser(u);
+  for (const c of more.getContexts()) if (config.getContextObject(c.name) === null) config.addContext(c);
+  if (!config.getCurrentContext() && more.getCurrentContext()) config.setCurrentContext(more.getCurrentContext());
 }
 
 function loadFile(config: KubeConfig, file: string): void {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,10 +150,18 @@ describe('readKubeCluster', () => {
   });
 
   it('finds the kubeconfig through KUBECONFIG, else ~/.kube/config, and says so when there is none', async () => {
-    const { kubeconfig } = await serve(sample.filter((o) => o.kind === 'Namespace'));
-    expect((await readKubeCluster({ env: { KUBECONFIG: `${join(dir, 'absent')}:${kubeconfig}` } })).namespaces.length).toBeGreaterThan(0);
-    const home = join(dir, 'home');
-    await expect(readKubeCluster({ env: { HOME: home } })).rejects.toThrow(`no kubeconfig found (${join(home, '.kube', 'config')} does not exist and KUBECONFIG is not set)`);
+    const namespaces = sample.filter((o) => o.kind === 'Namespace');
+    const { kubeconfig } = await serve(namespaces);
+    const second = await serve(namespaces.slice(0, 1)); // the same context names: the first file's win, as with kubectl
+    const merged = await readKubeCluster({ env: { KUBECONFIG: [join(dir, 'absent'), kubeconfig, second.kubeconfig].join(':') } });
+    expect(merged.namespaces).toHaveLength(namespaces.length);
+    expect(second.server.requests).toEqual([]);
+    const home = join(dir, 'home-with-config');
+    await mkdir(join(home, '.kube'), { recursive: true });
+    await copyFile(second.kubeconfig, join(home, '.kube', 'config'));
+    expect((await readKubeCluster({ env: { HOME: home } })).namespaces).toHaveLength(1);
+    const homeless = join(dir, 'home');
+    await expect(readKubeCluster({ env: { HOME: homeless } })).rejects.toThrow(`no kubeconfig found (${join(homeless, '.kube', 'config')} does not exist and KUBECONFIG is not set)`);
     await expect(readKubeCluster({ kubeconfig: join(dir, 'nope') })).rejects.toThrow(InputError);
     const broken = join(dir, 'broken');
     await writeFile(broken, `apiVersion: v1\nusers:\n- name: u\n  user: {token: ${TOKEN}\n`);
