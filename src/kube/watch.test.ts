@@ -47,7 +47,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
 }
 
 describe('watchKubeCluster', () => {
-  it('keeps the snapshot current: added, changed and deleted objects, a clean end of stream, a re-list after 410 Gone', async () => {
+  it('keeps the snapshot current: added, changed and deleted objects, a clean end of stream, retries after server errors, a re-list after 410 Gone', async () => {
     const snapshots: ClusterSnapshot[] = [];
     const warnings: ClusterWarning[] = [];
     const stop = new AbortController();
@@ -78,6 +78,15 @@ describe('watchKubeCluster', () => {
     await until('every resource watched again', () => server.watchers === watched);
     server.apply(pod('shop', 'debug-2'));
     await until('a pod added after the reconnect', () => hasPod('debug-2'));
+
+    // Watches refused by a failing server are retried with backoff.
+    server.failNextWatches(watched);
+    server.endWatches();
+    await until('every resource watched after the failures', () => server.watchers === watched);
+    expect(warnings.filter((w) => w.code === 'watch-retry').length).toBeGreaterThanOrEqual(watched);
+    expect(warnings.find((w) => w.code === 'watch-retry')?.message).toMatch(/^context "test" \(http:\/\/127\.0\.0\.1:\d+\): cannot watch \S+ \(\/api\S*\): HTTP 500; retrying in \\d+ ms$/);
+    server.apply(pod('shop', 'debug-4'));
+    await until('a pod added after the retries', () => hasPod('debug-4'));
 
     // History compacted: the open watches get 410 Gone; a pod added meanwhile is found by the re-list.
     const listsBefore = server.requests.filter((r) => r.path === '/api/v1/pods' && r.query.watch === undefined).length;

@@ -74,6 +74,7 @@ export class FakeApiServer {
   #rv = 1000;
   #compactedAt = 0;
   #watchers = new Set<Watcher>();
+  #failWatches = 0;
   readonly #options: FakeApiOptions;
 
   constructor(objects: readonly Obj[], options: FakeApiOptions) {
@@ -143,6 +144,11 @@ export class FakeApiServer {
     }
   }
 
+  /** The next `n` watch requests fail with 500 Internal Server Error. */
+  failNextWatches(n: number): void {
+    this.#failWatches = n;
+  }
+
   /** Ends every open watch stream cleanly, as the API server does when a watch times out. */
   endWatches(): void {
     for (const w of [...this.#watchers]) {
@@ -202,6 +208,10 @@ export class FakeApiServer {
       return found ? send(200, found) : send(404, status(404, 'NotFound', `${def.plural} "${name}" not found`));
     }
     if (query.watch === 'true') {
+      if (this.#failWatches > 0) {
+        this.#failWatches--;
+        return send(500, status(500, 'InternalError', 'etcdserver: request timed out'));
+      }
       const from = Number(query.resourceVersion ?? '0');
       if (query.resourceVersion !== undefined && from < this.#compactedAt) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
