@@ -84,7 +84,7 @@ describe('watchKubeCluster', () => {
     server.endWatches();
     await until('every resource watched after the failures', () => server.watchers === watched);
     expect(warnings.filter((w) => w.code === 'watch-retry').length).toBeGreaterThanOrEqual(watched);
-    expect(warnings.find((w) => w.code === 'watch-retry')?.message).toMatch(/^context "test" \(http:\/\/127\.0\.0\.1:\d+\): cannot watch \S+ \(\/api\S*\): HTTP 500; retrying in \\d+ ms$/);
+    expect(warnings.find((w) => w.code === 'watch-retry')?.message).toMatch(/^context "test" \(http:\/\/127\.0\.0\.1:\d+\): cannot watch \S+ \(\/api\S*\): HTTP 500; retrying in \d+ ms$/);
     server.apply(pod('shop', 'debug-4'));
     await until('a pod added after the retries', () => hasPod('debug-4'));
 
