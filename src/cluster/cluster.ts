@@ -1,7 +1,7 @@
 /**
- * @module cluster/cluster — what tighten knows of a cluster's own objects (from a kubectl dump or,
- * later, the live API): namespaces, pods with their top owners, workloads, services, existing
- * policies and the `cilium-config` ConfigMap.
+ * @module cluster/cluster — what tighten knows of a cluster's own objects (from a kubectl dump or
+ * the live API, `src/kube`): namespaces, pods with their top owners, workloads, services, existing
+ * policies, the `cilium-config` ConfigMap and the Cilium agent's version.
  *
  * Everything here is plain data (JSON-serialisable: no Maps, no `undefined` values): `decodeClusterDocuments`
  * builds it, `readCluster` reads it from files, `indexCluster` prepares lookups, the core reads it.
@@ -185,7 +185,8 @@ export interface CiliumAgent {
  * - `duplicate-object`: the same kind/namespace/name twice (the last one read wins);
  * - `invalid-object`: not an object, no `metadata.name`, or a List item with no kind;
  * - `kind-inferred`: a plain `List` item without `kind`, whose kind was inferred from its shape;
- * - `empty-file`: a file with no Kubernetes object in it; `no-files`: a directory with no dump files.
+ * - `empty-file`: a file with no Kubernetes object in it; `no-files`: a directory with no dump files;
+ * - `crd-missing` (live reads): the API server does not serve a Cilium CRD, so none of its objects were read.
  */
 export interface ClusterWarning {
   readonly code:
@@ -225,7 +226,7 @@ export interface ClusterSnapshot {
    */
   readonly ignoredKinds: Readonly<Record<string, number>>;
   readonly warnings: readonly ClusterWarning[];
-  /** Files read, in order. */
+  /** Files read, in order; `kube:CONTEXT` for a live read. */
   readonly sources: readonly string[];
 }
 
