@@ -96,6 +96,16 @@ describe('readKubeCluster', () => {
     ]);
   });
 
+  it('a forbidden search for cilium-config outside kube-system is a warning', async () => {
+    const moved = sample.map((o) => (o.kind === 'ConfigMap' && (o.metadata as Obj).name === 'cilium-config' ? { ...o, metadata: { ...(o.metadata as Obj), namespace: 'cilium' } } : o));
+    const { kubeconfig } = await serve(moved, { forbidden: ['list:configmaps'] });
+    const live = await readKubeCluster({ kubeconfig });
+    expect(live.ciliumConfig).toBeUndefined();
+    expect(live.warnings.filter((w) => w.code === 'cilium-config-search-forbidden').map((w) => w.message)).toEqual([
+      'no ConfigMap kube-system/cilium-config, and listing ConfigMaps in all namespaces is forbidden, so no other namespace was searched for it',
+    ]);
+  });
+
   it('warns, and reads on, when Cilium\'s CRDs are not installed', async () => {
     const { kubeconfig } = await serve(sample, { missing: ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'] });
     const live = await readKubeCluster({ kubeconfig });

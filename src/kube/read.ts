@@ -67,7 +67,7 @@ export async function listKubeObjects(client: KubeClient, options: Pick<KubeRead
   for (const l of lists) {
     if (l.items === undefined) warnings.push(crdMissing(client.context, l.resource));
   }
-  const ciliumConfig = await readCiliumConfig(client, options);
+  const ciliumConfig = await readCiliumConfig(client, options, warnings);
   return { context: client.context, lists, ciliumConfig, warnings };
 }
 
@@ -130,9 +130,10 @@ export async function listResource(
 
 /**
  * The `cilium-config` ConfigMap: `kube-system/cilium-config`, else any ConfigMap of that name in any namespace
- * (a field selector, so no other ConfigMap is read).
+ * (a field selector, so no other ConfigMap is read). A search of all namespaces that RBAC forbids is a
+ * `cilium-config-search-forbidden` warning: the ConfigMap is most likely not there at all.
  */
-async function readCiliumConfig(client: KubeClient, options: Pick<KubeReadOptions, 'signal'>): Promise<KubeObject[]> {
+async function readCiliumConfig(client: KubeClient, options: Pick<KubeReadOptions, 'signal'>, warnings: ClusterWarning[]): Promise<KubeObject[]> {
   const { resource, namespace, name } = CILIUM_CONFIG;
   try {
     const object = await client.getJson(objectPath(resource, namespace, name), {}, `get configmap ${namespace}/${name}`, options.signal);
@@ -140,8 +141,18 @@ async function readCiliumConfig(client: KubeClient, options: Pick<KubeReadOption
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.status !== 404) throw error;
   }
-  const found = await listResource(client, resource, { ...options, fieldSelector: `metadata.name=${name}` });
-  return [...(found.items ?? [])];
+  try {
+    const found = await listResource(client, resource, { ...options, fieldSelector: `metadata.name=${name}` });
+    return [...(found.items ?? [])];
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || error.status !== 403) throw error;
+    warnings.push({
+      code: 'cilium-config-search-forbidden',
+      source: `kube:${client.context}`,
+      message: `no ConfigMap ${namespace}/${name}, and listing ConfigMaps in all namespaces is forbidden, so no other namespace was searched for it`,
+    });
+    return [];
+  }
 }
 
 /**

@@ -115,6 +115,29 @@ describe('watchKubeCluster', () => {
     await until('every watch closed', () => server.watchers === 0);
   });
 
+  it('leaves cilium-config unwatched when RBAC lets it be read but not watched', async () => {
+    const limited = new FakeApiServer(sample, { token: TOKEN, forbidden: ['list:configmaps'] });
+    const limitedUrl = await limited.start();
+    try {
+      const file = join(dir, 'limited');
+      await writeFile(file, kubeconfigYaml([{ name: 'test', server: limitedUrl, token: TOKEN }], 'test'));
+      const snapshots: ClusterSnapshot[] = [];
+      const warnings: ClusterWarning[] = [];
+      const stop = new AbortController();
+      const done = watchKubeCluster({ kubeconfig: file, debounceMs: 20, onWarning: (w) => warnings.push(w), signal: stop.signal }, (s) => snapshots.push(s));
+      await until('the other resources watched', () => limited.watchers === CLUSTER_RESOURCES.length);
+      await until('the warning', () => warnings.some((w) => w.code === 'watch-forbidden'));
+      expect(warnings.find((w) => w.code === 'watch-forbidden')?.message).toMatch(/403 Forbidden: configmaps is forbidden.*; cilium-config is not watched$/);
+      limited.apply(pod('shop', 'still-watched'));
+      await until('a pod added', () => snapshots[snapshots.length - 1]?.pods.some((p) => p.name === 'still-watched') === true);
+      expect(snapshots[snapshots.length - 1]!.ciliumConfig).toBeDefined();
+      stop.abort();
+      await done;
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('stops with a clear error when the credentials are refused', async () => {
     const bad = join(dir, 'bad');
     await writeFile(bad, kubeconfigYaml([{ name: 'test', server: url, token: 'tkn-refused-0000' }], 'test'));

@@ -7,7 +7,8 @@
  * - `410 Gone` (the resourceVersion was compacted away), at connect time or as an `ERROR` event, re-lists the
  *   resource and watches on from the new list.
  * - A dropped connection or a server error reconnects with exponential backoff.
- * - 401 and 403 stop the watch: retrying refused credentials helps no one.
+ * - 401 and 403 stop the watch: retrying refused credentials helps no one. Only the `cilium-config` ConfigMap,
+ *   which RBAC may let one `get` but not watch, is then left unwatched instead (a `watch-forbidden` warning).
  */
 import { setMaxListeners } from 'node:events';
 import type { ClusterSnapshot, ClusterWarning } from '../cluster/index.js';
@@ -169,6 +170,11 @@ async function watchStore(
       }
     } catch (error) {
       if (signal.aborted) return;
+      if (error instanceof KubeApiError && error.status === 403 && store.resource === CILIUM_CONFIG.resource) {
+        // RBAC may grant `get` on this one ConfigMap and nothing more: keep what the first read found.
+        warn({ code: 'watch-forbidden', source, message: `${error.message}; cilium-config is not watched` });
+        return;
+      }
       if (error instanceof KubeApiError && (error.status === 401 || error.status === 403)) throw error;
       if (error instanceof KubeApiError && error.status === 410) {
         warn({ code: 'watch-relist', source, message: `the watch of ${name} fell too far behind (410 Gone); listed it again` });

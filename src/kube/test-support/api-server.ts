@@ -43,7 +43,7 @@ export interface FakeApiOptions {
   readonly token: string;
   /** Plurals the server does not serve (a CRD not installed): 404. */
   readonly missing?: readonly string[];
-  /** Plurals the token may not read: 403. */
+  /** Plurals the token may not read at all (403), or, as `list:PLURAL`, may get by name but not list or watch. */
   readonly forbidden?: readonly string[];
   /**
    * TLS key and certificate (PEM): the server speaks HTTPS. With `ca`, a client certificate that CA signed
@@ -197,7 +197,8 @@ export class FakeApiServer {
       return send(404, status(404, 'NotFound', `the server could not find the requested resource`));
     }
     const { def, namespace, name } = route;
-    if ((this.#options.forbidden ?? []).includes(def.plural)) {
+    const forbidden = this.#options.forbidden ?? [];
+    if (forbidden.includes(def.plural) || (name === undefined && forbidden.includes(`list:${def.plural}`))) {
       return send(403, status(403, 'Forbidden', `${def.plural} is forbidden: User "system:serviceaccount:test:reader" cannot list resource "${def.plural}" at the cluster scope`));
     }
     const all = [...(this.#objects.get(def.plural)?.values() ?? [])]
