@@ -26,6 +26,8 @@ import { simulateCommand } from './commands/simulate.js';
 import { traceCommand } from './commands/trace.js';
 import { SIMULATION_FORMATS } from '../report/simulation.js';
 import { TRACE_FORMATS } from '../report/trace.js';
+import { KUBE_OPTIONS, kubeOptionsOf } from './cluster-source.js';
+import { snapshotCommand } from './commands/snapshot.js';
 import { processIo, type Io } from './io.js';
 import { parseWindow } from './window.js';
 
@@ -44,6 +46,7 @@ interface Command {
 const SOURCE_OPTIONS: Options = {
   flows: { type: 'string', multiple: true, short: 'f' },
   cluster: { type: 'string', multiple: true, short: 'c' },
+  ...KUBE_OPTIONS,
   namespace: { type: 'string', multiple: true, short: 'n' },
   now: { type: 'string' },
   since: { type: 'string' },
@@ -51,6 +54,9 @@ const SOURCE_OPTIONS: Options = {
   quiet: { type: 'boolean', short: 'q' },
   repo: { type: 'string' },
 };
+
+/** Appended to the usage of every command that takes `--cluster`. */
+const KUBE_USAGE = '  --kube [--context C] [--kubeconfig F] reads the cluster from the live API instead of --cluster dumps (never Secrets)\n';
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
@@ -124,6 +130,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           sets: positionals,
           flows: strings(v.flows),
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
@@ -137,10 +144,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   drift: {
     summary: 'the repository against the cluster: policies applied by hand, not synced, changed in the cluster, or live though not applied',
-    usage: 'tighten drift --cluster FILE|DIR … [--repo DIR] [-o text|json|markdown]',
-    options: { cluster: { type: 'string', multiple: true, short: 'c' }, repo: { type: 'string' }, output: { type: 'string', short: 'o' } },
+    usage: 'tighten drift (--cluster FILE|DIR …|--kube [--context C] [--kubeconfig F]) [--repo DIR] [-o text|json|markdown]',
+    options: { cluster: { type: 'string', multiple: true, short: 'c' }, ...KUBE_OPTIONS, repo: { type: 'string' }, output: { type: 'string', short: 'o' } },
     run: (v, _positionals, io) =>
-      driftCommand({ cluster: strings(v.cluster), ...(typeof v.repo === 'string' ? { repo: v.repo } : {}), output: oneOf('output', v.output, DRIFT_FORMATS, 'text') }, io),
+      driftCommand({ cluster: strings(v.cluster), kube: kubeOptionsOf(v), ...(typeof v.repo === 'string' ? { repo: v.repo } : {}), output: oneOf('output', v.output, DRIFT_FORMATS, 'text') }, io),
   },
   inventory: {
     summary: 'who talks to whom, per namespace and workload, ingress and egress apart',
@@ -152,6 +159,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         {
           flows: [...strings(v.flows), ...positionals],
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
@@ -170,6 +178,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         {
           flows: strings(v.flows),
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           namespaces: namespacesOf(v.namespace),
@@ -184,12 +193,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   preflight: {
     summary: 'is the cluster\'s Cilium configuration safe to stage policies on? each check passes, warns or fails with what to do; a failure blocks promote',
-    usage: 'tighten preflight --cluster FILE|DIR … [--cilium-version X.Y] [-o text|json|markdown]  (the dump must hold the cilium-config ConfigMap; reading a live cluster with --kube comes later)',
-    options: { cluster: { type: 'string', multiple: true, short: 'c' }, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
+    usage: 'tighten preflight (--cluster FILE|DIR …|--kube [--context C] [--kubeconfig F]) [--cilium-version X.Y] [-o text|json|markdown]  (a dump must hold the cilium-config ConfigMap)',
+    options: { cluster: { type: 'string', multiple: true, short: 'c' }, ...KUBE_OPTIONS, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
     run: (v, _positionals, io) =>
       preflightCommand(
         {
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           output: oneOf('output', v.output, PREFLIGHT_FORMATS, 'text'),
         },
@@ -226,6 +236,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           commit: v.commit === true,
           flows: strings(v.flows),
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
@@ -252,6 +263,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         {
           flows: strings(v.flows),
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
@@ -281,6 +293,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           commit: v.commit === true,
           flows: strings(v.flows),
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
@@ -300,6 +313,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           policies: [...strings(v.policies), ...strings(v.repo)],
           flows: strings(v.flows),
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           asEnforced: v['as-enforced'] === true,
@@ -311,6 +325,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         io,
       ),
   },
+  snapshot: {
+    summary: 'write the live cluster\'s objects (never Secrets) to a dump that --cluster reads back, for offline work',
+    usage: 'tighten snapshot [--kube] [--context C] [--kubeconfig F] --out FILE|-  (FILE.json: a JSON List; otherwise YAML documents)',
+    options: { ...KUBE_OPTIONS, out: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+    run: (v, _positionals, io) =>
+      snapshotCommand({ kube: kubeOptionsOf({ ...v, kube: true }) ?? {}, out: required('out', v.out), quiet: v.quiet === true }, io),
+  },
   trace: {
     summary: 'one connection through a policy set: each direction\'s verdict, the deciding rules, the near misses',
     usage: 'tighten trace --from NS/NAME|IP|ENTITY|FQDN --to … --port PORT[/PROTO] (--policies FILE|DIR …|--repo DIR) [--cluster FILE|DIR] [--flows …] [--cilium-version X.Y] [-o text|json]',
@@ -321,6 +342,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       policies: { type: 'string', multiple: true },
       repo: { type: 'string' },
       cluster: { type: 'string', multiple: true, short: 'c' },
+      ...KUBE_OPTIONS,
       flows: { type: 'string', multiple: true, short: 'f' },
       'cilium-version': { type: 'string' },
       output: { type: 'string', short: 'o' },
@@ -333,6 +355,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           port: required('port', v.port),
           policies: [...strings(v.policies), ...strings(v.repo)],
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           flows: strings(v.flows),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           output: oneOf('output', v.output, TRACE_FORMATS, 'text'),
@@ -375,7 +398,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`Usage: ${command.usage}\n`);
+    io.stdout.write(`Usage: ${command.usage}\n${'kube' in command.options && name !== 'snapshot' ? KUBE_USAGE : ''}`);
     return EXIT.ok;
   }
   try {

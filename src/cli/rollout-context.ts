@@ -25,6 +25,7 @@ import {
   type RolloutConfig,
 } from '../rollout/index.js';
 import { understand, type Understanding } from '../understand/index.js';
+import type { KubeOptions } from './cluster-source.js';
 import type { Io } from './io.js';
 import { readInventory } from './sources.js';
 import type { WindowOptions } from './window.js';
@@ -32,6 +33,8 @@ import type { WindowOptions } from './window.js';
 export interface RolloutSourceOptions {
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions | undefined;
   readonly window: WindowOptions;
   /** @default the current directory */
   readonly repo?: string;
@@ -74,7 +77,7 @@ export async function readRolloutContext(opts: RolloutSourceOptions, io: Io): Pr
   const config = await readConfig(repo);
   const contents = await readRepository(repo);
   for (const w of contents.warnings) io.stderr.write(`warning: ${w}\n`);
-  const { inventory, cluster } = await readInventory({ flows: opts.flows, cluster: opts.cluster, namespaces: [], window: opts.window, progress: opts.progress }, io);
+  const { inventory, cluster } = await readInventory({ flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: opts.progress }, io);
   const understanding = understand(inventory, cluster, config);
   const evaluate = evaluateOptionsOf(cluster, opts.ciliumVersion);
   const now = new Date(inventory.window.now ?? inventory.window.until ?? Date.now());
@@ -107,7 +110,10 @@ export async function readRolloutContext(opts: RolloutSourceOptions, io: Io): Pr
   const identities = identityContext(cluster);
   const simulation = simulate({ inventory, existing, candidate, identities, options: evaluate, asEnforced: true, labelPriority: config.labels.priority }, compileEvaluator);
 
-  const preflight = checkPreflight(cluster?.ciliumConfig, opts.ciliumVersion !== undefined ? { ciliumVersion: opts.ciliumVersion } : {});
+  const preflight = checkPreflight(cluster?.ciliumConfig, {
+    ...(opts.ciliumVersion !== undefined ? { ciliumVersion: opts.ciliumVersion } : {}),
+    ...(cluster?.ciliumAgent !== undefined ? { ciliumAgent: cluster.ciliumAgent } : {}),
+  });
   const hasFile = (w: WorkloadRef): boolean => {
     try {
       return contents.files.has(`${namespaceDir(w.namespace)}/${policyFileName(w.name)}`);

@@ -2,8 +2,8 @@
  * @module cli/sources — reads the sources a command names (`--flows`, `--cluster`) and folds flows
  * into an inventory: the shell around the inventory core, shared by every reading command.
  */
-import { readCluster } from '../cluster/index.js';
 import type { ClusterSnapshot } from '../cluster/index.js';
+import { readClusterSource, type KubeOptions } from './cluster-source.js';
 import { readFlowInputs } from '../flows/index.js';
 import { InventoryBuilder, type Inventory, type InventoryOptions } from '../inventory/index.js';
 import { UsageError, formatLocation } from '../shared/errors.js';
@@ -14,6 +14,8 @@ import type { WindowOptions } from './window.js';
 export interface SourceOptions {
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions;
   readonly namespaces: readonly string[];
   readonly window: WindowOptions;
   readonly progress: boolean;
@@ -22,7 +24,7 @@ export interface SourceOptions {
 /** Reads the cluster dump (when given) and the flows, and returns the folded inventory. */
 export async function readInventory(opts: SourceOptions, io: Io): Promise<{ inventory: Inventory; cluster: ClusterSnapshot | undefined }> {
   if (opts.flows.length === 0) throw new UsageError('no flows given: pass --flows FILE|DIR|- (Hubble JSON lines, e.g. from `hubble observe -o json`)');
-  const cluster = opts.cluster.length > 0 ? await readCluster(opts.cluster) : undefined;
+  const cluster = await readClusterSource(opts, io);
   for (const w of cluster?.warnings ?? []) io.stderr.write(`warning: ${w.source ? `${w.source}: ` : ''}${w.message}\n`);
   const ignored = Object.entries(cluster?.ignoredKinds ?? {});
   if (ignored.length > 0) {

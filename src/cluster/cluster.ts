@@ -1,7 +1,7 @@
 /**
- * @module cluster/cluster — what tighten knows of a cluster's own objects (from a kubectl dump or,
- * later, the live API): namespaces, pods with their top owners, workloads, services, existing
- * policies and the `cilium-config` ConfigMap.
+ * @module cluster/cluster — what tighten knows of a cluster's own objects (from a kubectl dump or
+ * the live API, `src/kube`): namespaces, pods with their top owners, workloads, services, existing
+ * policies, the `cilium-config` ConfigMap and the Cilium agent's version.
  *
  * Everything here is plain data (JSON-serialisable: no Maps, no `undefined` values): `decodeClusterDocuments`
  * builds it, `readCluster` reads it from files, `indexCluster` prepares lookups, the core reads it.
@@ -167,12 +167,26 @@ export interface PolicyObject {
 }
 
 /**
+ * The Cilium agent as its DaemonSet declares it: the image of the `cilium-agent` container (or, in older or
+ * renamed charts, of the container running a `cilium/cilium` image) of the DaemonSet named `cilium`.
+ */
+export interface CiliumAgent {
+  /** `major.minor` from the image tag (`quay.io/cilium/cilium:v1.16.3@sha256:…` → `1.16`). */
+  readonly version: string;
+  /** The image reference as written. */
+  readonly image: string;
+  /** The DaemonSet, `namespace/name`. */
+  readonly daemonSet: string;
+}
+
+/**
  * A warning about the dump that does not stop reading it. Codes:
  * - `owner-missing`: a pod's or controller's owner is not in the dump (the top owner was inferred);
  * - `duplicate-object`: the same kind/namespace/name twice (the last one read wins);
  * - `invalid-object`: not an object, no `metadata.name`, or a List item with no kind;
  * - `kind-inferred`: a plain `List` item without `kind`, whose kind was inferred from its shape;
- * - `empty-file`: a file with no Kubernetes object in it; `no-files`: a directory with no dump files.
+ * - `empty-file`: a file with no Kubernetes object in it; `no-files`: a directory with no dump files;
+ * - `crd-missing` (live reads): the API server does not serve a Cilium CRD, so none of its objects were read.
  */
 export interface ClusterWarning {
   readonly code:
@@ -203,6 +217,8 @@ export interface ClusterSnapshot {
   readonly policies: readonly PolicyObject[];
   /** `data` of the `cilium-config` ConfigMap (any namespace, usually kube-system), when present. */
   readonly ciliumConfig?: Readonly<Record<string, string>>;
+  /** The Cilium agent the `cilium` DaemonSet runs, when the dump holds it and its image is tagged with a version. */
+  readonly ciliumAgent?: CiliumAgent;
   /**
    * Kinds seen but not used, with how many objects of each (ConfigMaps other than `cilium-config` count as
    * `ConfigMap`). A kind tighten decodes but under another API group is counted as `Kind (apiVersion)`, e.g.
@@ -210,7 +226,7 @@ export interface ClusterSnapshot {
    */
   readonly ignoredKinds: Readonly<Record<string, number>>;
   readonly warnings: readonly ClusterWarning[];
-  /** Files read, in order. */
+  /** Files read, in order; `kube:CONTEXT` for a live read. */
   readonly sources: readonly string[];
 }
 

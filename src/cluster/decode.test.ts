@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeClusterDocuments, isVolatileLabelKey, type ClusterDocument } from './decode.js';
+import { ciliumVersionOfImage, decodeClusterDocuments, isVolatileLabelKey, type ClusterDocument } from './decode.js';
 import type { ClusterSnapshot } from './cluster.js';
 
 type Obj = Record<string, unknown>;
@@ -330,4 +330,36 @@ test('isVolatileLabelKey', () => {
     expect(isVolatileLabelKey(key)).toBe(true);
   }
   for (const key of ['app', 'app.kubernetes.io/name', 'k8s-app', 'name']) expect(isVolatileLabelKey(key)).toBe(false);
+});
+
+describe('the Cilium agent version', () => {
+  const ds = (ns: string, name: string, containers: Obj[]): Obj =>
+    controller('apps/v1', 'DaemonSet', name, { ns, spec: { template: { metadata: { labels: { 'k8s-app': name } }, spec: { containers } } } });
+
+  test('from the image tag of the cilium DaemonSet\'s cilium-agent container', () => {
+    const s = decode(ds('kube-system', 'cilium', [{ name: 'mount-bpf', image: 'quay.io/cilium/cilium:v1.15.0' }, { name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.16.3@sha256:0123abcd' }]));
+    expect(s.ciliumAgent).toEqual({ version: '1.16', image: 'quay.io/cilium/cilium:v1.16.3@sha256:0123abcd', daemonSet: 'kube-system/cilium' });
+  });
+
+  test('else the container running a cilium/cilium image; kube-system wins over another namespace', () => {
+    const s = decode(ds('aaa', 'cilium', [{ name: 'agent', image: 'cilium/cilium:v1.14.1' }]), ds('kube-system', 'cilium', [{ name: 'cilium', image: 'registry.local:5000/cilium/cilium:1.18.4' }]));
+    expect(s.ciliumAgent).toEqual({ version: '1.18', image: 'registry.local:5000/cilium/cilium:1.18.4', daemonSet: 'kube-system/cilium' });
+  });
+
+  test('absent without a cilium DaemonSet, or with an image that names no version', () => {
+    expect(decode(ds('kube-system', 'cilium-envoy', [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.16.3' }])).ciliumAgent).toBeUndefined();
+    expect(decode(ds('kube-system', 'cilium', [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:latest' }])).ciliumAgent).toBeUndefined();
+    expect(decode(ds('kube-system', 'cilium', [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium@sha256:0123' }])).ciliumAgent).toBeUndefined();
+    expect('ciliumAgent' in decode(pod('p'))).toBe(false);
+  });
+
+  test.each([
+    ['quay.io/cilium/cilium:v1.16.3@sha256:abc', '1.16'],
+    ['cilium/cilium:1.19.0-pre.4', '1.19'],
+    ['localhost:5000/cilium/cilium', undefined],
+    ['localhost:5000/cilium/cilium:stable', undefined],
+    ['cilium:v2.0', '2.0'],
+  ])('ciliumVersionOfImage(%s) = %s', (image, version) => {
+    expect(ciliumVersionOfImage(image)).toBe(version);
+  });
 });

@@ -8,6 +8,7 @@
  * what the dump lacks where Kubernetes' naming makes it certain, and never guessing otherwise.
  */
 import type {
+  CiliumAgent,
   ClusterSnapshot,
   ClusterWarning,
   ContainerPort,
@@ -280,6 +281,8 @@ export function decodeClusterDocuments(docs: readonly ClusterDocument[]): Cluste
     });
   }
 
+  const ciliumAgent = findCiliumAgent(byRef);
+
   const workloads: Workload[] = [];
   for (const { ref, templates, pods: podFacts } of tops.values()) {
     const entry = byRef.get(`${ref.namespace}/${ref.kind}/${ref.name}`) ?? byRef.get(`/${ref.kind}/${ref.name}`);
@@ -293,10 +296,44 @@ export function decodeClusterDocuments(docs: readonly ClusterDocument[]): Cluste
     services: services.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name)),
     policies: policies.sort((a, b) => cmp(a.namespace ?? '', b.namespace ?? '') || cmp(a.kind, b.kind) || cmp(a.name, b.name)),
     ciliumConfig: ciliumConfig?.data,
+    ciliumAgent,
     ignoredKinds: Object.fromEntries(Object.entries(ignoredKinds).sort(([a], [b]) => cmp(a, b))),
     warnings,
     sources,
   });
+}
+
+// ---- the Cilium agent --------------------------------------------------------------------------------
+
+/**
+ * The agent of the DaemonSet named `cilium` (kube-system first, then any namespace in name order): the image
+ * of its `cilium-agent` container, else of a container whose image is `…/cilium/cilium`. Undefined when
+ * there is no such DaemonSet or its image carries no version tag (a bare digest, `latest`).
+ */
+function findCiliumAgent(byRef: ReadonlyMap<string, Entry>): CiliumAgent | undefined {
+  const candidates = [...byRef.values()]
+    .filter((e) => e.handled && e.kind === 'DaemonSet' && e.name === 'cilium')
+    .sort((a, b) => Number(b.namespace === 'kube-system') - Number(a.namespace === 'kube-system') || cmp(a.namespace, b.namespace));
+  for (const entry of candidates) {
+    const containers = arr(rec(rec(rec(entry.raw.spec).template).spec).containers).filter(isRecord);
+    const agent = containers.find((c) => c.name === 'cilium-agent') ?? containers.find((c) => /(^|\/)cilium\/cilium(:|@|$)/.test(str(c.image) ?? ''));
+    const image = str(agent?.image);
+    const version = image === undefined ? undefined : ciliumVersionOfImage(image);
+    if (image !== undefined && version !== undefined) return { version, image, daemonSet: `${entry.namespace}/${entry.name}` };
+  }
+  return undefined;
+}
+
+/**
+ * `major.minor` of an image reference's tag: `quay.io/cilium/cilium:v1.16.3@sha256:…` → `1.16`,
+ * `registry:5000/cilium/cilium:1.17.0-rc.1` → `1.17`. Undefined without a tag or with one that is not a version.
+ */
+export function ciliumVersionOfImage(image: string): string | undefined {
+  const name = image.split('@')[0] ?? '';
+  const colon = name.lastIndexOf(':');
+  if (colon < 0 || colon < name.lastIndexOf('/')) return undefined; // no tag; a colon before the last slash is a registry port
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/.exec(name.slice(colon + 1));
+  return m ? `${m[1]}.${m[2]}` : undefined;
 }
 
 // ---- ownership ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 export {
   EMPTY_CLUSTER,
   WORKLOAD_KINDS,
+  type CiliumAgent,
   type ClusterSnapshot,
   type ClusterWarning,
   type ContainerPort,
@@ -22,6 +23,6 @@ export {
   type WorkloadRef,
 } from './cluster.js';
 export { indexCluster, podKey, workloadKey, type ClusterIndex } from './cluster-index.js';
-export { decodeClusterDocuments, isVolatileLabelKey, type ClusterDocument } from './decode.js';
+export { ciliumVersionOfImage, decodeClusterDocuments, isVolatileLabelKey, type ClusterDocument } from './decode.js';
 export { parseClusterText } from './parse.js';
 export { readCluster } from './read.js';

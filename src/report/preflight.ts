@@ -22,7 +22,8 @@ function summaryLine(r: PreflightResult): string {
 
 function versionLine(r: PreflightResult): string {
   if (r.ciliumVersion === undefined) return 'Cilium version unknown';
-  return `Cilium ${r.ciliumVersion} (from ${r.versionSource === 'option' ? '--cilium-version' : 'cilium-config'})`;
+  const from = r.versionSource === 'option' ? '--cilium-version' : r.versionSource === 'cilium-agent' ? 'the cilium-agent image' : 'cilium-config';
+  return `Cilium ${r.ciliumVersion} (from ${from})`;
 }
 
 /** Renders the result; the exit code comes from the result only. */

@@ -55,6 +55,14 @@ describe('checkPreflight', () => {
     it('passes 1.16, v-prefixed and patch versions', () => {
       for (const v of ['1.16', 'v1.16.3', '1.19.0-rc.1', '2.0']) expect(check(checkPreflight(GOOD, { ciliumVersion: v }), 'cilium-version').status).toBe('pass');
     });
+    it('takes the agent DaemonSet\'s version over cilium-config, and --cilium-version over both', () => {
+      const ciliumAgent = { version: '1.15', image: 'quay.io/cilium/cilium:v1.15.4', daemonSet: 'kube-system/cilium' };
+      const r = checkPreflight({ ...GOOD, 'cilium-version': 'v1.17.0' }, { ciliumAgent });
+      expect(r).toMatchObject({ ciliumVersion: '1.15', versionSource: 'cilium-agent', ok: false });
+      expect(check(r, 'cilium-version').detail).toContain('from the image quay.io/cilium/cilium:v1.15.4 of DaemonSet kube-system/cilium');
+      expect(checkPreflight(GOOD, { ciliumAgent, ciliumVersion: '1.17' })).toMatchObject({ ciliumVersion: '1.17', versionSource: 'option', ok: true });
+      expect(checkPreflight(undefined, { ciliumAgent: { ...ciliumAgent, version: '1.18' } })).toMatchObject({ ciliumVersion: '1.18', versionSource: 'cilium-agent', configFound: false });
+    });
     it('reads a cilium-version key or a cilium image tag from cilium-config', () => {
       expect(checkPreflight({ ...GOOD, 'cilium-version': 'v1.16.2' })).toMatchObject({ ciliumVersion: '1.16.2', versionSource: 'cilium-config' });
       const r = checkPreflight({ ...GOOD, image: 'quay.io/cilium/cilium:v1.15.1@sha256:abcdef' });

@@ -29,8 +29,11 @@ export interface PreflightCheck {
   readonly fix?: string;
 }
 
-/** Where the Cilium version came from: `--cilium-version`, a `cilium-config` key, or nowhere. */
-export type VersionSource = 'option' | 'cilium-config' | 'unknown';
+/**
+ * Where the Cilium version came from: `--cilium-version`, the image tag of the agent's DaemonSet
+ * (`cilium-agent`), a `cilium-config` key, or nowhere.
+ */
+export type VersionSource = 'option' | 'cilium-agent' | 'cilium-config' | 'unknown';
 
 export interface PreflightResult {
   /** `major.minor[.patch]` as given or found; omitted when unknown. */
@@ -45,8 +48,13 @@ export interface PreflightResult {
 }
 
 export interface PreflightOptions {
-  /** The Cilium version (`1.17`, `v1.16.3`); when omitted, looked for in `cilium-config`, else unknown (a warning). */
+  /**
+   * The Cilium version (`1.17`, `v1.16.3`); when omitted, the agent's (`ciliumAgent`), else looked for in
+   * `cilium-config`, else unknown (a warning).
+   */
   readonly ciliumVersion?: string;
+  /** The agent the cluster runs (`ClusterSnapshot.ciliumAgent`): its version, image and DaemonSet. */
+  readonly ciliumAgent?: { readonly version: string; readonly image: string; readonly daemonSet: string };
 }
 
 /** The command that dumps the ConfigMap, for the messages. */
@@ -86,12 +94,17 @@ export function checkPreflight(ciliumConfig: Readonly<Record<string, string>> | 
   if (options.ciliumVersion !== undefined && parseVersion(options.ciliumVersion) === undefined) {
     throw new UsageError(`--cilium-version ${JSON.stringify(options.ciliumVersion)} is not a version; write major.minor, e.g. 1.17`);
   }
-  const found = ciliumConfig !== undefined ? versionInConfig(ciliumConfig) : undefined;
+  // The running agent's image is authoritative; cilium-config names a version only by accident.
+  const agent = options.ciliumAgent !== undefined && parseVersion(options.ciliumAgent.version) !== undefined ? options.ciliumAgent : undefined;
+  const inConfig = ciliumConfig !== undefined && agent === undefined ? versionInConfig(ciliumConfig) : undefined;
+  const found = agent !== undefined ? { version: agent.version, key: '' } : inConfig;
   const versionText = options.ciliumVersion?.trim().replace(/^v/, '') ?? found?.version;
-  const versionSource: VersionSource = options.ciliumVersion !== undefined ? 'option' : found ? 'cilium-config' : 'unknown';
+  const versionSource: VersionSource = options.ciliumVersion !== undefined ? 'option' : agent !== undefined ? 'cilium-agent' : found ? 'cilium-config' : 'unknown';
   const version = versionText !== undefined ? parseVersion(versionText) : undefined;
+  const from =
+    versionSource === 'option' ? '--cilium-version' : agent !== undefined ? `the image ${agent.image} of DaemonSet ${agent.daemonSet}` : `cilium-config key ${inConfig?.key ?? ''}`;
 
-  const checks: PreflightCheck[] = [versionCheck(versionText, version, versionSource, found?.key)];
+  const checks: PreflightCheck[] = [versionCheck(versionText, version, from)];
   if (ciliumConfig === undefined) {
     checks.unshift({
       id: 'cilium-config',
@@ -122,18 +135,18 @@ export function checkPreflight(ciliumConfig: Readonly<Record<string, string>> | 
   };
 }
 
-function versionCheck(text: string | undefined, version: Version | undefined, source: VersionSource, key: string | undefined): PreflightCheck {
+/** `from` says where the version came from, for the detail. */
+function versionCheck(text: string | undefined, version: Version | undefined, from: string): PreflightCheck {
   const title = 'Cilium version honours enableDefaultDeny (1.16 or later)';
   if (text === undefined || version === undefined) {
     return {
       id: 'cilium-version',
       status: 'warn',
       title,
-      detail: 'version unknown: pass --cilium-version (cilium-config rarely names it). Before 1.16 Cilium ignores enableDefaultDeny, and an "audit" policy enforces',
+      detail: 'version unknown: pass --cilium-version (cilium-config rarely names it; a dump with the cilium DaemonSet, or --kube, tells it). Before 1.16 Cilium ignores enableDefaultDeny, and an "audit" policy enforces',
       fix: 'pass --cilium-version X.Y (`cilium version` or the agent image tag tells it)',
     };
   }
-  const from = source === 'option' ? '--cilium-version' : `cilium-config key ${key}`;
   if (!atLeast(version, 1, 16)) {
     return {
       id: 'cilium-version',

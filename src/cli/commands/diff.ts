@@ -5,7 +5,7 @@
  * it affects. Exit 1 with `--exit-code` when anything changes.
  */
 import { isAbsolute, join } from 'node:path';
-import { readCluster, type ClusterSnapshot } from '../../cluster/index.js';
+import type { ClusterSnapshot } from '../../cluster/index.js';
 import type { Inventory } from '../../inventory/index.js';
 import { diffPolicySets } from '../../policy/diff.js';
 import { buildDiffUniverse } from '../../policy/diff-universe.js';
@@ -14,6 +14,7 @@ import { identityContext } from '../../policy/endpoints.js';
 import { decodePolicyObject, sanitizePolicies, type PolicyProblem } from '../../policy/model/index.js';
 import { DIFF_FORMATS, diffExitCode, renderDiffChunks, type DiffFormat } from '../../report/diff.js';
 import { EXIT, UsageError, type ExitCode } from '../../shared/errors.js';
+import { readClusterSource, type KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readPolicySet } from '../policy-sets.js';
 import { readInventory } from '../sources.js';
@@ -27,6 +28,8 @@ export interface DiffCommandOptions {
   readonly sets: readonly string[];
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions;
   readonly namespaces: readonly string[];
   readonly window: WindowOptions;
   readonly ciliumVersion?: string;
@@ -50,11 +53,11 @@ export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<Exi
   let inventory: Inventory | undefined;
   if (flows.length > 0) {
     ({ cluster, inventory } = await readInventory(
-      { flows, cluster: clusterPaths, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+      { flows, cluster: clusterPaths, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
       io,
     ));
-  } else if (clusterPaths.length > 0) {
-    cluster = await readCluster(clusterPaths);
+  } else if (clusterPaths.length > 0 || opts.kube !== undefined) {
+    cluster = (await readClusterSource({ cluster: clusterPaths, kube: opts.kube }, io))!;
     for (const w of cluster.warnings) io.stderr.write(`warning: ${w.source ? `${w.source}: ` : ''}${w.message}\n`);
   }
   const options = evaluateOptionsOf(cluster, opts.ciliumVersion);

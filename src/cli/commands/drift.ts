@@ -5,16 +5,18 @@
  */
 import { relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { readCluster } from '../../cluster/index.js';
 import { EVIDENCE_FILE, KUSTOMIZATION, NAMESPACES_DIR, PLATFORM_DIR, ROOT_KUSTOMIZATION, readRepository } from '../../gitops/index.js';
 import { detectDrift, type RepoPolicy } from '../../policy/drift.js';
 import { renderDrift, type DriftFormat } from '../../report/drift.js';
 import { UsageError, type ExitCode } from '../../shared/errors.js';
+import { readClusterSource, type KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { repoDir } from '../rollout-context.js';
 
 export interface DriftCommandOptions {
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions | undefined;
   readonly repo?: string;
   readonly output: DriftFormat;
 }
@@ -29,11 +31,11 @@ function appliedFolders(root: string | undefined): Set<string> {
 }
 
 export async function driftCommand(opts: DriftCommandOptions, io: Io): Promise<ExitCode> {
-  if (opts.cluster.length === 0) throw new UsageError('no cluster given: pass --cluster FILE|DIR (kubectl get cnp,ccnp,netpol -A -o yaml)');
+  if (opts.cluster.length === 0 && opts.kube === undefined) throw new UsageError('no cluster given: pass --cluster FILE|DIR (kubectl get cnp,ccnp,netpol -A -o yaml) or --kube for the live cluster');
   const repo = repoDir(opts.repo, io);
   const contents = await readRepository(repo);
   for (const w of contents.warnings) io.stderr.write(`warning: ${w}\n`);
-  const cluster = await readCluster(opts.cluster);
+  const cluster = (await readClusterSource({ cluster: opts.cluster, kube: opts.kube }, io))!;
   const applied = appliedFolders(contents.files.get(ROOT_KUSTOMIZATION));
   const policies: RepoPolicy[] = [];
   for (const [path, text] of [...contents.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -6,6 +6,7 @@ import { readConfig } from '../../config/index.js';
 import { INVENTORY_FORMATS, renderInventory, type InventoryFormat } from '../../report/inventory.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { understand } from '../../understand/index.js';
+import type { KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
 import type { WindowOptions } from '../window.js';
@@ -13,6 +14,8 @@ import type { WindowOptions } from '../window.js';
 export interface InventoryCommandOptions {
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions;
   readonly namespaces: readonly string[];
   readonly window: WindowOptions;
   readonly output: InventoryFormat;
@@ -26,7 +29,7 @@ export { INVENTORY_FORMATS };
 export async function inventoryCommand(opts: InventoryCommandOptions, io: Io): Promise<ExitCode> {
   const config = await readConfig(opts.repo ?? io.cwd);
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const understanding = understand(inventory, cluster, config);

@@ -9,6 +9,7 @@ import { relative } from 'node:path';
 import { renderPlan, type PlanFormat } from '../../report/plan.js';
 import { planRollout } from '../../rollout/index.js';
 import type { ExitCode } from '../../shared/errors.js';
+import type { KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readRolloutContext } from '../rollout-context.js';
 import type { WindowOptions } from '../window.js';
@@ -16,6 +17,8 @@ import type { WindowOptions } from '../window.js';
 export interface PlanCommandOptions {
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions | undefined;
   readonly window: WindowOptions;
   /** @default the current directory */
   readonly repo?: string;
@@ -35,6 +38,7 @@ export async function planCommand(opts: PlanCommandOptions, io: Io): Promise<Exi
     {
       flows: opts.flows,
       cluster: opts.cluster,
+      kube: opts.kube,
       window: opts.window,
       ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
       approve: opts.approve,

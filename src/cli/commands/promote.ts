@@ -21,6 +21,7 @@ import {
 import { gitIdentity, type NamespaceMove } from '../../gitops/index.js';
 import { renderTransition, transitionTitle, type TransitionFormat, type TransitionStep, type TransitionView } from '../../report/transition.js';
 import { TransitionError, UsageError, type ExitCode } from '../../shared/errors.js';
+import type { KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readRolloutContext } from '../rollout-context.js';
 import { checkCommit, commitStageChange, connectivityDelta, repoFlag, writeStageChange } from '../stage-change.js';
@@ -41,6 +42,8 @@ export interface PromoteCommandOptions {
   readonly commit: boolean;
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions | undefined;
   readonly window: WindowOptions;
   readonly repo?: string;
   readonly ciliumVersion?: string;
@@ -68,6 +71,7 @@ export async function promoteCommand(opts: PromoteCommandOptions, io: Io): Promi
     {
       flows: opts.flows,
       cluster: opts.cluster,
+      kube: opts.kube,
       window: opts.window,
       ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
       approve: opts.approve,

@@ -9,6 +9,7 @@ import { writeRecommendation, type PolicyFormat } from '../../gitops/index.js';
 import { renderRecommend, type RecommendFormat } from '../../report/recommend.js';
 import type { ExitCode } from '../../shared/errors.js';
 import { understand } from '../../understand/index.js';
+import type { KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
 import type { WindowOptions } from '../window.js';
@@ -17,6 +18,8 @@ import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 export interface RecommendCommandOptions {
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions;
   readonly namespaces: readonly string[];
   readonly window: WindowOptions;
   /** @default the current directory */
@@ -35,7 +38,7 @@ export async function recommendCommand(opts: RecommendCommandOptions, io: Io): P
   // The whole inventory is read (classification needs every namespace's traffic); the rollout is the state's
   // namespaces plus those named, or — on a fresh repository without --namespace — every application namespace.
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const evaluate = evaluateOptionsOf(cluster, opts.ciliumVersion);

@@ -5,7 +5,7 @@
  * step again. `--cluster`/`--flows` add the connectivity delta to the summary.
  */
 import { relative } from 'node:path';
-import { readCluster, type ClusterSnapshot } from '../../cluster/index.js';
+import type { ClusterSnapshot } from '../../cluster/index.js';
 import { gitIdentity, readRepository, type NamespaceMove } from '../../gitops/index.js';
 import type { Inventory } from '../../inventory/index.js';
 import { evaluateOptionsOf } from '../../policy/cluster-options.js';
@@ -14,6 +14,7 @@ import { decodePolicyObject, sanitizePolicies } from '../../policy/model/index.j
 import { renderTransition, transitionTitle, type TransitionFormat, type TransitionView } from '../../report/transition.js';
 import { enforcedAhead, historyEntry, positionOf, rollback, stageOf, DIRECTIONS, type DirectionChoice, type Stage, type Transition } from '../../rollout/index.js';
 import { TransitionError, UsageError, type ExitCode } from '../../shared/errors.js';
+import { readClusterSource, type KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { repoDir } from '../rollout-context.js';
 import { readInventory } from '../sources.js';
@@ -30,6 +31,8 @@ export interface RollbackCommandOptions {
   readonly commit: boolean;
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions | undefined;
   readonly window: WindowOptions;
   readonly repo?: string;
   readonly ciliumVersion?: string;
@@ -56,8 +59,8 @@ export async function rollbackCommand(opts: RollbackCommandOptions, io: Io): Pro
   await checkCommit(repo, opts.commit);
   let cluster: ClusterSnapshot | undefined;
   let inventory: Inventory | undefined;
-  if (opts.flows.length > 0) ({ cluster, inventory } = await readInventory({ flows: opts.flows, cluster: opts.cluster, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' }, io));
-  else if (opts.cluster.length > 0) cluster = await readCluster(opts.cluster);
+  if (opts.flows.length > 0) ({ cluster, inventory } = await readInventory({ flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' }, io));
+  else cluster = await readClusterSource({ cluster: opts.cluster, kube: opts.kube }, io);
 
   const namespaces = [...new Set(opts.namespaces)];
   const by = opts.by ?? (await gitIdentity(repo));

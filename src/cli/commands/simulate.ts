@@ -9,6 +9,7 @@ import { decodePolicyObject, readPolicies, sanitizePolicies } from '../../policy
 import { simulate } from '../../policy/simulate.js';
 import { renderSimulation, type SimulationFormat } from '../../report/simulation.js';
 import { UsageError, type ExitCode } from '../../shared/errors.js';
+import type { KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
 import type { WindowOptions } from '../window.js';
@@ -18,6 +19,8 @@ export interface SimulateCommandOptions {
   readonly policies: readonly string[];
   readonly flows: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions;
   readonly namespaces: readonly string[];
   readonly window: WindowOptions;
   readonly asEnforced: boolean;
@@ -31,7 +34,7 @@ export async function simulateCommand(opts: SimulateCommandOptions, io: Io): Pro
   if (opts.policies.length === 0) throw new UsageError('no policies given: pass --policies FILE|DIR (or --repo DIR)');
   const config = await readConfig(opts.repo ?? io.cwd);
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const options = evaluateOptionsOf(cluster, opts.ciliumVersion);

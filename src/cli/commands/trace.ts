@@ -2,7 +2,7 @@
  * @module cli/commands/trace — `tighten trace`: one connection through a policy set, each direction's
  * verdict with the rules that decided it and the near misses, in words.
  */
-import { indexCluster, readCluster, type ClusterSnapshot, type Labels } from '../../cluster/index.js';
+import { indexCluster, type ClusterSnapshot, type Labels } from '../../cluster/index.js';
 import type { Inventory } from '../../inventory/index.js';
 import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 import { compileEvaluator, type Connection, type ConnectionProtocol, type Endpoint } from '../../policy/evaluate/index.js';
@@ -12,6 +12,7 @@ import { decodePolicyObject, readPolicies, sanitizePolicies, type LoadedPolicy }
 import { renderTrace, type TraceEndpoint, type TraceFormat, type TraceReport } from '../../report/trace.js';
 import { UsageError, type ExitCode } from '../../shared/errors.js';
 import { didYouMean } from '../../shared/suggest.js';
+import { readClusterSource, type KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readInventory } from '../sources.js';
 
@@ -21,6 +22,8 @@ export interface TraceCommandOptions {
   readonly port: string;
   readonly policies: readonly string[];
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions;
   readonly flows: readonly string[];
   readonly ciliumVersion?: string;
   readonly output: TraceFormat;
@@ -30,8 +33,10 @@ const ENTITY_NAMES = ['world', 'host', 'remote-node', 'kube-apiserver', 'ingress
 
 export async function traceCommand(opts: TraceCommandOptions, io: Io): Promise<ExitCode> {
   if (opts.policies.length === 0) throw new UsageError('no policies given: pass --policies FILE|DIR (or --repo DIR)');
-  const cluster = opts.cluster.length > 0 ? await readCluster(opts.cluster) : undefined;
-  const inventory = opts.flows.length > 0 ? (await readInventory({ flows: opts.flows, cluster: opts.cluster, namespaces: [], window: {}, progress: false }, io)).inventory : undefined;
+  // With flows, the inventory reads the cluster too: read it once (a live read is not free).
+  const read = opts.flows.length > 0 ? await readInventory({ flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: {}, progress: false }, io) : undefined;
+  const cluster = read !== undefined ? read.cluster : await readClusterSource(opts, io);
+  const inventory = read?.inventory;
   const { port, protocol } = parsePort(opts.port);
   const evaluateOptions = evaluateOptionsOf(cluster, opts.ciliumVersion);
   const given = await readPolicies(opts.policies);
