@@ -24,6 +24,9 @@ import { PREFLIGHT_FORMATS } from '../report/preflight.js';
 import { RECOMMEND_FORMATS } from '../report/recommend.js';
 import { simulateCommand } from './commands/simulate.js';
 import { traceCommand } from './commands/trace.js';
+import { watchCommand } from './commands/watch.js';
+import { WATCH_FORMATS } from '../report/watch.js';
+import { parseDuration } from './window.js';
 import { SIMULATION_FORMATS } from '../report/simulation.js';
 import { TRACE_FORMATS } from '../report/trace.js';
 import { KUBE_OPTIONS, kubeOptionsOf } from './cluster-source.js';
@@ -76,6 +79,22 @@ function integer(option: string, value: unknown, fallback: number): number {
   const n = Number(value);
   if (typeof value !== 'string' || !Number.isSafeInteger(n)) throw new UsageError(`--${option} must be a whole number (got ${JSON.stringify(value)})`);
   return n;
+}
+
+/** `N/DURATION` (`5/10m`): N distinct drops within DURATION. */
+function thresholdOf(value: unknown): { distinct: number; windowMs: number } {
+  if (value === undefined) return { distinct: 5, windowMs: 600_000 };
+  const m = typeof value === 'string' ? /^(\d+)\/(.+)$/.exec(value) : null;
+  const windowMs = m ? parseDuration(m[2]!) : undefined;
+  if (m === null || windowMs === undefined || Number(m[1]) < 1) throw new UsageError(`--threshold must be N/DURATION, e.g. 5/10m (got ${JSON.stringify(value)})`);
+  return { distinct: Number(m[1]), windowMs };
+}
+
+function durationOf(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined) throw new UsageError(`--${option} must be a duration such as 30s, 5m (got ${JSON.stringify(value)})`);
+  return ms;
 }
 
 /** `--namespace a,b` and `--namespace a --namespace b` both work. */
@@ -359,6 +378,49 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           flows: strings(v.flows),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           output: oneOf('output', v.output, TRACE_FORMATS, 'text'),
+        },
+        io,
+      ),
+  },
+  watch: {
+    summary: 'live drops and would-be drops, attributed to namespace, stage, workload and missing rule; alerts with the rollback command; metrics',
+    usage:
+      'tighten watch (FILE|DIR|- …|--flows …) [--repo DIR] [--cluster FILE|DIR …|--kube] [--namespace NS …] [--threshold N/DURATION] [--repeat-after DURATION] [--on-threshold alert|rollback] [--webhook URL] [--metrics HOST:PORT] [--slice DURATION] [--cilium-version X.Y] [-o text|json]',
+    positionals: 'flow files, directories, or - for stdin (hubble observe --follow -o json | tighten watch -)',
+    options: {
+      flows: { type: 'string', multiple: true, short: 'f' },
+      cluster: { type: 'string', multiple: true, short: 'c' },
+      ...KUBE_OPTIONS,
+      repo: { type: 'string' },
+      namespace: { type: 'string', multiple: true, short: 'n' },
+      threshold: { type: 'string' },
+      'repeat-after': { type: 'string' },
+      'on-threshold': { type: 'string' },
+      webhook: { type: 'string' },
+      metrics: { type: 'string' },
+      slice: { type: 'string' },
+      'cilium-version': { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+    run: (v, positionals, io) =>
+      watchCommand(
+        {
+          flows: [...strings(v.flows), ...positionals],
+          cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          namespaces: namespacesOf(v.namespace),
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          output: oneOf('output', v.output, WATCH_FORMATS, 'text'),
+          ...(typeof v.webhook === 'string' ? { webhook: v.webhook } : {}),
+          ...(typeof v.metrics === 'string' ? { metrics: v.metrics } : {}),
+          onThreshold: oneOf('on-threshold', v['on-threshold'], ['alert', 'rollback'] as const, 'alert'),
+          threshold: thresholdOf(v.threshold),
+          repeatAfterMs: durationOf('repeat-after', v['repeat-after'], 60_000),
+          sliceMs: durationOf('slice', v.slice, 1_000),
+          reloadMs: 2_000,
+          quiet: v.quiet === true,
         },
         io,
       ),

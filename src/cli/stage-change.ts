@@ -6,11 +6,8 @@
 import { relative } from 'node:path';
 import type { ClusterSnapshot } from '../cluster/index.js';
 import {
-  EVIDENCE_FILE,
-  KUSTOMIZATION,
-  NAMESPACES_DIR,
-  PLATFORM_DIR,
   STATE_FILE,
+  appliedPolicies,
   applyPlan,
   commitPaths,
   isGitWorkTree,
@@ -27,26 +24,9 @@ import { diffPolicySets, type PolicyDiff } from '../policy/diff.js';
 import { buildDiffUniverse } from '../policy/diff-universe.js';
 import { compileEvaluator, type EvaluateOptions } from '../policy/evaluate/index.js';
 import type { IdentityContext } from '../policy/endpoints.js';
-import { decodePolicies, sanitizePolicies, type LoadedPolicy } from '../policy/model/index.js';
+import type { LoadedPolicy } from '../policy/model/index.js';
 import { TransitionError, UsageError } from '../shared/errors.js';
 import type { Io } from './io.js';
-
-/** The policies the root kustomization applies, from the files as they are (`files`) at `applied` namespaces. */
-function appliedPolicies(files: ReadonlyMap<string, string>, applied: readonly string[], repo: string, evaluate: EvaluateOptions): LoadedPolicy[] {
-  const folders = new Set([PLATFORM_DIR, ...applied.map((ns) => `${NAMESPACES_DIR}/${ns}`)]);
-  const out: LoadedPolicy[] = [];
-  for (const [path, text] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const slash = path.lastIndexOf('/');
-    const name = path.slice(slash + 1);
-    if (slash < 0 || !folders.has(path.slice(0, slash)) || name === KUSTOMIZATION || name === EVIDENCE_FILE) continue;
-    try {
-      out.push(...decodePolicies(text, `${repo}/${path}`).policies);
-    } catch {
-      // Not a policy file (reported by readRepository): not applied as a policy either.
-    }
-  }
-  return [...sanitizePolicies(out, evaluate.ciliumVersion ? { ciliumVersion: evaluate.ciliumVersion } : {}).policies];
-}
 
 export interface Connectivity {
   readonly diff?: PolicyDiff;

@@ -32,3 +32,4 @@ export { readRepository, applyPlan, writeFileAtomic, type RepositoryContents } f
 export { writeRecommendation, type WriteRecommendationOptions, type WrittenRecommendation } from './recommend.js';
 export { planTransitions, appliedNamespaces, repositoryFormat, type NamespaceMove, type TransitionPlan } from './transition.js';
 export { runGit, isGitWorkTree, gitIdentity, commitPaths } from './git.js';
+export { appliedPolicies } from './applied.js';

@@ -87,11 +87,29 @@ export function asEnforcing(loaded: LoadedPolicy): LoadedPolicy {
   return { ...loaded, policy: { ...p, ...(p.spec ? { spec: strip(p.spec) } : {}), ...(p.specs ? { specs: p.specs.map(strip) } : {}) } as Policy };
 }
 
-export function simulate(input: SimulationInput, compile: CompileEvaluator): SimulationReport {
+/** The policies of a simulation, compiled once: for replaying many inventories (`watch`) against one set. */
+export interface CompiledSimulation {
+  readonly candidate: readonly LoadedPolicy[];
+  readonly evaluator: ReturnType<CompileEvaluator>;
+  /** Each policy compiled alone, to find the one that selects a workload (for suggestions). */
+  readonly singles: readonly Single[];
+}
+
+/** Compiles what {@link simulate} evaluates, whatever the inventory. */
+export function compileSimulation(input: Omit<SimulationInput, 'inventory'>, compile: CompileEvaluator): CompiledSimulation {
   const candidate = input.asEnforced ? input.candidate.map(asEnforcing) : input.candidate;
   // The endpoints carry the cluster's name; the evaluator scopes peers to it (1.19+): one source for both.
   const options: EvaluateOptions = { clusterName: input.identities.clusterName, ...input.options };
-  const evaluator = compile([...input.existing, ...candidate], options);
+  return {
+    candidate,
+    evaluator: compile([...input.existing, ...candidate], options),
+    singles: [...candidate, ...input.existing].map((p) => ({ loaded: p, evaluator: compile([p], options) })),
+  };
+}
+
+/** @param compiled the set compiled beforehand by {@link compileSimulation} with the same input; @default compiled here */
+export function simulate(input: SimulationInput, compile: CompileEvaluator, compiled: CompiledSimulation = compileSimulation(input, compile)): SimulationReport {
+  const { candidate, evaluator, singles } = compiled;
   const workloads = new Map(input.inventory.workloads.map((w) => [`${w.namespace}/${w.name}`, w]));
   const labelsOf = (ns: string, name: string) => workloads.get(`${ns}/${name}`)?.labels;
   // One Endpoint object per peer: the evaluator memoises by identity, and reusing the object is cheapest.
@@ -102,9 +120,8 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator): Sim
     if (e === undefined) endpoints.set(key, (e = peerEndpoint(peer, input.identities, labelsOf)));
     return e;
   };
-  // Which policy selects an endpoint in a direction (a candidate first, else one of the cluster's):
-  // each compiled alone, asked for the would-drops only.
-  const singles = [...candidate, ...input.existing].map((p) => ({ loaded: p, evaluator: compile([p], options) }));
+  // Which policy selects an endpoint in a direction (a candidate first, else one of the cluster's): `singles`, each
+  // compiled alone, asked for the would-drops only.
 
   // A connection forwarded by its source and dropped by policy at its destination shows as two edges:
   // FORWARDED (the source's observation) and DROPPED. Denying it again is not news.
