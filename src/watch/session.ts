@@ -67,7 +67,9 @@ export class WatchSession {
   private rollout: WatchedRollout = { positions: new Map(), applied: [], appliedNamespaces: [] };
   private compiled: CompiledSimulation | undefined;
   private existing: readonly LoadedPolicy[] = [];
-  private pending: Flow[] = [];
+  /** The slice being folded (flows are folded as they come, not kept). */
+  private builder: InventoryBuilder | undefined;
+  private count = 0;
   private lost = 0;
 
   constructor(options: WatchSessionOptions) {
@@ -95,7 +97,9 @@ export class WatchSession {
   }
 
   add(flow: Flow): void {
-    this.pending.push(flow);
+    this.builder ??= new InventoryBuilder({ ...(this.options.cluster ? { cluster: this.options.cluster } : {}), ...(this.options.namespaces.length > 0 ? { namespaces: this.options.namespaces } : {}) });
+    this.builder.add(flow);
+    this.count++;
   }
 
   addLost(count: number): void {
@@ -104,16 +108,16 @@ export class WatchSession {
 
   /** Flows waiting for the next slice. */
   get buffered(): number {
-    return this.pending.length;
+    return this.count;
   }
 
   /** Folds the flows added since the last slice and attributes them; `now` (ms) is the tracker's clock. */
   slice(now: number): SliceResult {
-    const flows = this.pending;
-    this.pending = [];
-    if (flows.length === 0 || this.compiled === undefined) return { observations: [], events: [], alerts: [], flows: flows.length, edges: 0, otherDrops: 0 };
-    const builder = new InventoryBuilder({ ...(this.options.cluster ? { cluster: this.options.cluster } : {}), ...(this.options.namespaces.length > 0 ? { namespaces: this.options.namespaces } : {}) });
-    for (const f of flows) builder.add(f);
+    const builder = this.builder;
+    const flows = this.count;
+    this.builder = undefined;
+    this.count = 0;
+    if (builder === undefined || this.compiled === undefined) return { observations: [], events: [], alerts: [], flows, edges: 0, otherDrops: 0 };
     const inventory = builder.finish();
     const { edges, observed } = asReplayable(inventory.edges);
     const report = simulate(
@@ -133,7 +137,7 @@ export class WatchSession {
     const scope = this.options.namespaces;
     const kept = scope.length === 0 ? events : events.filter((e) => scope.includes(e.namespace));
     const tracked = this.tracker.observe(kept, now);
-    return { observations: kept, ...tracked, flows: flows.length, edges: stats.edges, otherDrops: stats.otherDrops };
+    return { observations: kept, ...tracked, flows, edges: stats.edges, otherDrops: stats.otherDrops };
   }
 
   /** Events Hubble reported lost so far. */
