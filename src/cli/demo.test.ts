@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('tighten demo', () => {
-  it('walks the staged rollout: preflight, plan, a wave to audit, ingress then egress enforced, a new dependency dropped, rollback, recommend, promote again', async () => {
+  it('walks the staged rollout: preflight, plan, a wave to audit, ingress then egress enforced, a new dependency dropped and caught by watch, rollback, simulate, recommend, promote again', async () => {
     expect(code).toBe(0);
     const walk = out.slice(out.indexOf('The staged rollout, step by step'));
     const order = [
@@ -29,9 +29,11 @@ describe('tighten demo', () => {
       /\$ tighten promote [a-z-]+( [a-z-]+)* --flows .*\n {4}tighten: promote .* to audit\n/,
       /\$ tighten promote (\S+) --to enforce --direction ingress .*\n {4}tighten: promote \1 to ingress=enforce egress=audit/,
       /\$ tighten promote (\S+) --to enforce --direction egress .*\n {4}tighten: promote \1 to enforce/,
-      /A day later, a new release of /,
-      /\$ tighten simulate .*\n {4}would drop: \S+ → \S+ \d+\/TCP \(\d+ flows\): .*default deny/,
+      /A day later, a new release of .*: enforced, the calls are dropped/,
+      /\$ tighten watch .*\n {4}DROP +(\S+) \(enforce\) (ingress|egress): .*default deny/,
+      /\n {4}ALERT +\S+: 2 distinct drops .*\n {15}roll back: tighten rollback \S+ --to audit --repo demo\/repo/,
       /\$ tighten rollback (\S+) --to audit .*\n {4}tighten: rollback \1 to audit/,
+      /\$ tighten simulate .*--as-enforced\n {4}would drop: \S+ → \S+ \d+\/TCP \(\d+ flows\): .*default deny/,
       /\$ tighten recommend .*\n {4}policies rewritten: namespaces\/\S+\.yaml/,
       /\$ tighten promote (\S+) --to enforce --flows .*\n {4}tighten: promote \1 to enforce\n/,
     ];

@@ -1,9 +1,10 @@
 /**
  * @module cli/commands/demo-rollout — the staged rollout of `tighten demo`, walked on the sample the way a platform
  * engineer would: preflight → plan → the first wave to audit → the lowest-risk namespace enforced, ingress then
- * egress → a day later, a new dependency → simulate shows the drop → rollback → recommend picks it up → promote
- * again. Each step runs the real command (in-process) and prints its command line and the lines that matter; the
- * full pull-request summaries are written beside the repository.
+ * egress → a day later, a new dependency dropped → `watch` says so and how to roll back → rollback → simulate shows
+ * what the policies lack → recommend picks it up → promote again. Each step runs the real command (in-process) and
+ * prints its command line and the lines that matter; the full pull-request summaries are written beside the
+ * repository.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -19,6 +20,7 @@ import { promoteCommand } from './promote.js';
 import { recommendCommand } from './recommend.js';
 import { rollbackCommand } from './rollback.js';
 import { simulateCommand } from './simulate.js';
+import { watchCommand } from './watch.js';
 
 export interface RolloutWalkInput {
   /** The demo's folder, the repository, the sample's files (absolute). */
@@ -120,42 +122,56 @@ export async function walkRollout(input: RolloutWalkInput, io: Io): Promise<stri
     say(`tighten promote ${target} --to enforce --direction ${direction} ${srcArgs}`, [change.title, `${change.files} files changed; full summary: ${await save(`promote-enforce-${direction}`, change.markdown)}`, `undo: ${change.undo.join(' && ')}`]);
   }
 
-  // 5. A day later: a new release of the service listens on a second port, and its caller uses it.
+  // 5. A day later: a new release of the service listens on a second port, and its caller uses it — dropped.
   const newPort = edge.port + 1;
   const day = Date.parse(input.inventory.window.until ?? input.inventory.window.now ?? '2026-11-05T00:00:00Z');
-  const start = new Date(Math.ceil(day / 3_600_000) * 3_600_000 + 9 * 3_600_000).toISOString().replace('.000Z', 'Z');
+  const nine = Math.ceil(day / 3_600_000) * 3_600_000 + 9 * 3_600_000;
+  const at = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   const lines = (await readFile(input.flowsFile, 'utf8')).split('\n').filter(Boolean);
-  const later = newPortTraffic(lines, { namespace: target, source: edge.source, destination: edge.destination, port: edge.port, newPort, start });
-  const laterFile = join(input.dir, 'flows-later.jsonl');
-  await writeFile(laterFile, later.join(''));
-  out.push(`  A day later, a new release of ${target}/${edge.destination} also listens on ${newPort}/TCP, and ${edge.source} starts calling it (${later.length} flows in ${rel(laterFile)}).`, '');
-  const both = [input.flowsFile, laterFile];
-  const bothArgs = `--flows ${rel(input.flowsFile)} --flows ${rel(laterFile)} --cluster ${rel(input.clusterFile)}`;
+  const calls = (start: number, uuidPrefix: string) =>
+    newPortTraffic(lines, { namespace: target, source: edge.source, destination: edge.destination, port: edge.port, newPort, start: at(start), max: 100 }).map((l) => l.replace('"uuid":"1a7e0000-', `"uuid":"${uuidPrefix}-`));
+  const dropped = calls(nine, '1a7e0001').map((l) => l.replace('"verdict":"FORWARDED"', '"verdict":"DROPPED","drop_reason_desc":"POLICY_DENIED"'));
+  const droppedFile = join(input.dir, 'flows-day4-dropped.jsonl');
+  await writeFile(droppedFile, dropped.join(''));
+  out.push(`  A day later, a new release of ${target}/${edge.destination} also listens on ${newPort}/TCP, and ${edge.source} starts calling it: enforced, the calls are dropped (${rel(droppedFile)}).`, '');
 
-  // 6. Simulate the repository (as applied) on all the traffic: the new port is dropped.
-  const sim = await run((b) => simulateCommand({ policies: [input.repo], flows: both, cluster: src.cluster, namespaces: [target], window: {}, asEnforced: false, output: 'json', quiet: true }, b));
-  const edges = (JSON.parse(sim.out) as { edges?: { port: number; flows: number; wouldDrop: boolean; ingress?: { decision: string }; egress?: { decision: string } }[] }).edges ?? [];
-  const dropped = edges.filter((e) => e.wouldDrop && e.port === newPort);
-  const why = dropped[0] === undefined ? '' : (['egress', 'ingress'] as const).filter((d) => dropped[0]![d]?.decision.startsWith('denied')).map((d) => `${d} ${dropped[0]![d]!.decision.replace('denied-default', 'default deny').replace('denied-rule', 'denied by a rule')}`).join(', ');
-  say(`tighten simulate --repo ${rel(input.repo)} ${bothArgs} --namespace ${target}`, [
-    dropped.length > 0
-      ? `would drop: ${target}/${edge.source} → ${target}/${edge.destination} ${newPort}/TCP (${dropped.reduce((n, e) => n + e.flows, 0)} flows): ${why} — no rule allows the new port`
-      : `no drop found for ${newPort}/TCP`,
-  ]);
+  // 6. watch catches the drops, names the missing rule, and says how to roll back.
+  const watched = await run((b) => watchCommand({ flows: [droppedFile], cluster: src.cluster, repo: input.repo, namespaces: [], output: 'text', onThreshold: 'alert', threshold: { distinct: 2, windowMs: 600_000 }, repeatAfterMs: 3_600_000, sliceMs: 1_000, reloadMs: 2_000, quiet: true }, b));
+  const watchLines = watched.out.split('\n').filter((l) => /^(DROP|ALERT| {11}roll back)/.test(l)).map((l) => l.replace(/ {2}fix: .*$/, '  fix: a patch to the policy file (shown by watch)'));
+  say(`tighten watch ${rel(droppedFile)} --repo ${rel(input.repo)} --cluster ${rel(input.clusterFile)} --threshold 2/10m`, watchLines.length > 0 ? watchLines : ['no drop seen']);
 
-  // 7. Roll back to audit: nothing is dropped any more, while the policy catches up.
+  // 7. Roll back to audit, as the alert says: nothing is dropped any more, while the policy catches up.
   const back = await run((b) => rollbackCommand({ namespaces: [target], to: 'audit', direction: 'both', reason: `new dependency ${edge.source} → ${edge.destination}:${newPort}`, commit: false, flows: [], cluster: src.cluster, window: {}, repo: input.repo, output: 'markdown', quiet: true }, b));
   say(`tighten rollback ${target} --to audit --reason "new dependency" --repo ${rel(input.repo)}`, [back.out.split('\n')[0]!.replace(/^# /, ''), `full summary: ${await save('rollback', back.out)}`]);
 
-  // 8. Recommend on all the traffic: the new port is allowed.
-  const rec = await run((b) => recommendCommand({ ...src, flows: both, namespaces: [], format: 'cilium', force: false, fqdnPatterns: [], output: 'json' }, b));
-  const changed = ((JSON.parse(rec.out) as { files?: { changed?: { path: string }[] } }).files?.changed ?? []).map((f) => f.path).filter((p) => !p.endsWith('evidence.yaml'));
-  say(`tighten recommend ${bothArgs} --repo ${rel(input.repo)}`, [`policies rewritten: ${changed.length > 0 ? changed.join(', ') : 'none'} (and the evidence files)`]);
+  // 8. At audit the calls go through; simulate, as if enforced, shows what the policies still lack.
+  const laterFile = join(input.dir, 'flows-day4.jsonl');
+  const later = calls(nine + 3_600_000, '1a7e0002');
+  await writeFile(laterFile, later.join(''));
+  const all = [input.flowsFile, droppedFile, laterFile];
+  const allArgs = all.map((f) => `--flows ${rel(f)}`).join(' ') + ` --cluster ${rel(input.clusterFile)}`;
+  out.push(`  Back at audit, the calls go through (${rel(laterFile)}).`, '');
+  // Since the rollback: the earlier drops of the same calls are not would-be drops any more.
+  const since = at(nine + 3_600_000);
+  const sim = await run((b) => simulateCommand({ policies: [input.repo], flows: all, cluster: src.cluster, namespaces: [target], window: { since }, asEnforced: true, output: 'json', quiet: true }, b));
+  const edges = (JSON.parse(sim.out) as { edges?: { port: number; flows: number; wouldDrop: boolean; ingress?: { decision: string }; egress?: { decision: string } }[] }).edges ?? [];
+  const would = edges.filter((e) => e.wouldDrop && e.port === newPort);
+  const why = would[0] === undefined ? '' : (['egress', 'ingress'] as const).filter((d) => would[0]![d]?.decision.startsWith('denied')).map((d) => `${d} ${would[0]![d]!.decision.replace('denied-default', 'default deny').replace('denied-rule', 'denied by a rule')}`).join(', ');
+  say(`tighten simulate --repo ${rel(input.repo)} ${allArgs} --namespace ${target} --since ${since} --as-enforced`, [
+    would.length > 0
+      ? `would drop: ${target}/${edge.source} → ${target}/${edge.destination} ${newPort}/TCP (${would.reduce((n, e) => n + e.flows, 0)} flows): ${why} — no rule allows the new port`
+      : `no drop found for ${newPort}/TCP`,
+  ]);
 
-  // 9. Promote again, both directions at once.
-  const again = await stageChange(run, { ...src, flows: both, namespaces: [target], to: 'enforce', direction: 'both' });
+  // 9. Recommend on all the traffic: the new port is allowed.
+  const rec = await run((b) => recommendCommand({ ...src, flows: all, namespaces: [], format: 'cilium', force: false, fqdnPatterns: [], output: 'json' }, b));
+  const changed = ((JSON.parse(rec.out) as { files?: { changed?: { path: string }[] } }).files?.changed ?? []).map((f) => f.path).filter((p) => !p.endsWith('evidence.yaml'));
+  say(`tighten recommend ${allArgs} --repo ${rel(input.repo)}`, [`policies rewritten: ${changed.length > 0 ? changed.join(', ') : 'none'} (and the evidence files)`]);
+
+  // 10. Promote again, both directions at once.
+  const again = await stageChange(run, { ...src, flows: all, namespaces: [target], to: 'enforce', direction: 'both' });
   say(
-    `tighten promote ${target} --to enforce ${bothArgs} --repo ${rel(input.repo)}`,
+    `tighten promote ${target} --to enforce ${allArgs} --repo ${rel(input.repo)}`,
     again.refused ? ['refused:', ...(again.doc.steps[0]?.gate?.reasons ?? []).map((r) => `  ${r}`)] : [again.title, `${again.files} files changed; full summary: ${await save('promote-again', again.markdown)}`],
   );
   out.push(`  The history of every step is in ${rel(join(input.repo, 'tighten.state.yaml'))}; the summaries are in ${rel(summaries)}/.`, '');
