@@ -6,6 +6,7 @@
  * summary printed: gates, would-be drops, connectivity delta, policy diff and the rollback command; `--commit`
  * commits it. Rollback: `cli/commands/rollback.ts`.
  */
+import { relative } from 'node:path';
 import {
   checkGate,
   decidePromotion,
@@ -26,7 +27,6 @@ import type { Io } from '../io.js';
 import { readRolloutContext } from '../rollout-context.js';
 import { checkCommit, commitStageChange, connectivityDelta, repoFlag, writeStageChange } from '../stage-change.js';
 import type { WindowOptions } from '../window.js';
-import { relative } from 'node:path';
 
 export interface PromoteCommandOptions {
   readonly namespaces: readonly string[];
