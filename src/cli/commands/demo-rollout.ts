@@ -7,11 +7,10 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { Inventory } from '../../inventory/index.js';
 import { newPortTraffic } from '../../sample/later.js';
 import type { ExitCode } from '../../shared/errors.js';
-import type { Io } from '../io.js';
+import { bufferIo, type Io } from '../io.js';
 import { acceptCommand } from './accept.js';
 import { planCommand } from './plan.js';
 import { preflightCommand } from './preflight.js';
@@ -27,17 +26,6 @@ export interface RolloutWalkInput {
   readonly flowsFile: string;
   readonly clusterFile: string;
   readonly inventory: Inventory;
-}
-
-/** An Io that keeps what a command writes. */
-function bufferIo(cwd: string): Io & { out(): string; err(): string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  return { stdout, stderr, stdin: Readable.from([]), env: {}, stderrIsTTY: false, cwd, out: () => Buffer.concat(out).toString('utf8'), err: () => Buffer.concat(err).toString('utf8') };
 }
 
 interface PlanStepDoc {
