@@ -26,8 +26,9 @@ export interface Layout {
   readonly boxes: readonly LayoutBox[];
 }
 
-/** Distance between node centres in a box. */
-export const CELL = 56;
+/** Distance between node centres in a box: wide enough for a short label under each. */
+export const CELL_X = 96;
+export const CELL_Y = 56;
 /** Room above a box's first row for its title. */
 export const TITLE = 28;
 /** Space between boxes. */
@@ -48,9 +49,9 @@ export function layoutMap(nodes: readonly LayoutInput[]): Layout {
   }
   const sized = [...groups].map(([id, members]) => {
     members.sort((a, b) => b.degree - a.degree || cmp(a.id, b.id));
-    const cols = Math.max(1, Math.ceil(Math.sqrt(members.length * 1.6)));
+    const cols = Math.max(1, Math.ceil(Math.sqrt(members.length)));
     const rows = Math.ceil(members.length / cols);
-    return { id, members, cols, width: cols * CELL, height: rows * CELL + TITLE };
+    return { id, members, cols, width: cols * CELL_X, height: rows * CELL_Y + TITLE };
   });
   sized.sort((a, b) => b.members.length - a.members.length || cmp(a.id, b.id));
 
@@ -70,7 +71,7 @@ export function layoutMap(nodes: readonly LayoutInput[]): Layout {
     }
     boxes.push({ id: g.id, x, y, width: g.width, height: g.height, nodes: g.members.length });
     g.members.forEach((n, i) => {
-      positions.set(n.id, { x: x + (i % g.cols) * CELL + CELL / 2, y: y + TITLE + Math.floor(i / g.cols) * CELL + CELL / 2 });
+      positions.set(n.id, { x: x + (i % g.cols) * CELL_X + CELL_X / 2, y: y + TITLE + Math.floor(i / g.cols) * CELL_Y + CELL_Y / 2 });
     });
     x += g.width + GAP;
     shelf = Math.max(shelf, g.height);

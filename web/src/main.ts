@@ -31,8 +31,13 @@ function renderSession(s: SessionDocument): void {
     box.replaceChildren(summary, h('span', { class: 'badge badge-readonly', id: 'mode' }, 'read-only'));
     return;
   }
-  const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', placeholder: 'token', 'aria-label': 'Token for promote and rollback', value: token.get() });
-  input.addEventListener('change', () => token.set(input.value.trim()));
+  // The token is never written into the page: the field only says whether one is kept for this tab.
+  const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', placeholder: token.get() === '' ? 'token' : 'token set', 'aria-label': 'Token for promote and rollback' });
+  input.addEventListener('change', () => {
+    token.set(input.value.trim());
+    input.value = '';
+    input.placeholder = token.get() === '' ? 'token' : 'token set';
+  });
   box.replaceChildren(summary, h('label', { class: 'token' }, 'Token ', input));
 }
 

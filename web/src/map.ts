@@ -177,6 +177,7 @@ export function renderMap(root: HTMLElement, doc: MapDocument, params: URLSearch
     visibleEdges = edges;
 
     // Namespace boxes.
+    ctx.textAlign = 'left';
     ctx.lineWidth = 1 / scale;
     ctx.font = `${12}px system-ui, sans-serif`;
     for (const g of doc.groups) {
@@ -258,9 +259,10 @@ export function renderMap(root: HTMLElement, doc: MapDocument, params: URLSearch
     if (scale > 0.6) {
       ctx.fillStyle = '#212121';
       ctx.font = '10px system-ui, sans-serif';
+      ctx.textAlign = 'center';
       for (const d of drawnNodes) {
         const text = d.node ? d.node.label : (d.group ?? '');
-        ctx.fillText(text.length > 18 ? `${text.slice(0, 17)}…` : text, d.x - 24, d.y + RADIUS + 11);
+        ctx.fillText(text.length > 15 ? `${text.slice(0, 14)}…` : text, d.x, d.y + RADIUS + 11);
       }
     }
 

@@ -2,7 +2,7 @@
  * @module cli/commands/demo — `tighten demo`: generate the bundled sample cluster and its traffic,
  * run the inventory on it, and print what a newcomer should see first.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { readConfig } from '../../config/index.js';
 import { writeRecommendation } from '../../gitops/index.js';
@@ -137,6 +137,10 @@ export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<Exi
 
   say('Walking the staged rollout: preflight, plan, promote, a new dependency, rollback, recommend, promote again …');
   io.stdout.write(await walkRollout({ dir, repo, flowsFile: written.flowsFile, clusterFile: written.clusterFile, inventory }, io));
+  // The walk-through's later traffic, when it got that far, belongs to the data the repository was judged on.
+  const later = join(dir, 'flows-later.jsonl');
+  const flowArgs = [written.flowsFile, ...(await access(later).then(() => [later], () => []))].map((f) => `--flows ${rel(f)}`).join(' ');
+  io.stdout.write(`See it all in the dashboard: tighten serve ${flowArgs} --cluster ${rel(written.clusterFile)} --repo ${rel(repo)}\n`);
   return EXIT.ok;
 }
 
