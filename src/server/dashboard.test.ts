@@ -35,7 +35,9 @@ if (!hasChromium()) {
       await page.waitForSelector(`main[data-view="${view}"][aria-busy="false"]`);
     }
     const shoot = async (name: string) => {
-      if (SCREENSHOTS !== undefined) await page.screenshot({ path: join(SCREENSHOTS, `dashboard-${name}.png`) });
+      if (SCREENSHOTS === undefined) return;
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.screenshot({ path: join(SCREENSHOTS, `dashboard-${name}.png`) });
     };
     async function filesOf(dir: string): Promise<string> {
       const parts: string[] = [];
@@ -138,7 +140,6 @@ if (!hasChromium()) {
       }
       expect(board.namespaces.some((n) => n.blockers.length > 0)).toBe(true);
       expect(await page.locator('#waves > li').count()).toBe(board.waves.length);
-      await shoot('board');
     });
 
     it('hygiene and coverage: findings, filtered by severity; workloads with first and last seen', async () => {
@@ -171,7 +172,7 @@ if (!hasChromium()) {
       const card = () => page.locator(`.column[data-direction="ingress"] .card[data-namespace="${ready.namespace}"]`);
       expect401 = true;
       await card().locator('button[data-action="promote"]').click();
-      await page.waitForFunction("/token/.test(document.getElementById('board-status')?.textContent ?? '')");
+      await page.locator('#board-status', { hasText: 'token' }).waitFor();
       expect(await page.locator('#board-status').textContent()).toContain('a valid token is required');
       expect(await filesOf(repo)).toBe(before);
       expect401 = false;
@@ -183,6 +184,7 @@ if (!hasChromium()) {
       expect(await page.locator('#board-status').textContent()).toContain('written to the repository');
       expect(await filesOf(repo)).not.toBe(before);
       expect(await page.content()).not.toContain(TOKEN);
+      await shoot('board');
     });
 
     it('works from the keyboard: skip link, navigation, map keys', async () => {
@@ -203,6 +205,15 @@ if (!hasChromium()) {
       await page.keyboard.press('ArrowLeft');
       await page.keyboard.press('0');
       expect(await page.evaluate('document.activeElement?.id')).toBe('map-canvas');
+      // n walks the would-be drops: the details follow.
+      const first = Math.min(...map.edges.filter((e) => e.status === 'would-drop').map((e) => e.id));
+      await page.keyboard.press('n');
+      expect(await page.locator('#map-details [data-edge]').getAttribute('data-edge')).toBe(String(first));
+      await page.keyboard.press('n');
+      expect(await page.locator('#map-details [data-edge]').getAttribute('data-status')).toBe('would-drop');
+      expect(await page.locator('#map-details [data-edge]').getAttribute('data-edge')).not.toBe(String(first));
+      await page.keyboard.press('Escape');
+      expect(await page.locator('#map-details [data-edge]').count()).toBe(0);
       expect(Number(await page.locator('#map-canvas').getAttribute('data-edges'))).toBe(map.edges.length);
     });
 

@@ -2,7 +2,7 @@
  * @module web/map — the service map on a canvas: nodes where the server laid them out, edges coloured by status,
  * namespaces as boxes that collapse to one node; filters by namespace, class and status. Drawing is one pass over
  * the visible edges (10,000 draw in a few milliseconds); filtering and collapsing never move a node.
- * Keyboard: arrows pan, + and - zoom, 0 fits, Escape clears the selection.
+ * Keyboard: arrows pan, + and - zoom, 0 fits, n selects the next would-be drop or drop, Escape clears the selection.
  */
 import { EDGE_STATUSES, NODE_CLASSES, OUTSIDE_GROUP, type EdgeStatus, type MapDocument, type MapEdge, type MapNode } from '../../src/server/api-types.js';
 import { h, num, replace, select } from './dom.js';
@@ -49,7 +49,7 @@ export function renderMap(root: HTMLElement, doc: MapDocument, params: URLSearch
   const groupCentre = new Map(doc.groups.map((g) => [g.id, { x: g.x + g.width / 2, y: g.y + g.height / 2 }]));
   const groups = doc.groups.map((g) => g.id).sort();
 
-  const canvas = h('canvas', { id: 'map-canvas', tabindex: 0, role: 'img', 'aria-label': 'Service map: arrows pan, plus and minus zoom, 0 fits, Escape clears the selection' });
+  const canvas = h('canvas', { id: 'map-canvas', tabindex: 0, role: 'img', 'aria-label': 'Service map: arrows pan, plus and minus zoom, 0 fits, n selects the next would-be drop or drop, Escape clears the selection' });
   const details = h('div', { id: 'map-details', class: 'details', 'aria-live': 'polite' }, 'Click a node or an edge for its details.');
   const legend = h('ul', { id: 'map-legend', class: 'legend' });
   const groupList = h('ul', { id: 'map-groups', class: 'groups' });
@@ -370,6 +370,7 @@ export function renderMap(root: HTMLElement, doc: MapDocument, params: URLSearch
       '=': () => zoom(1.25),
       '-': () => zoom(0.8),
       '0': () => fit(),
+      n: () => nextDrop(),
       Escape: () => {
         selected = {};
         showDetails();
@@ -381,6 +382,23 @@ export function renderMap(root: HTMLElement, doc: MapDocument, params: URLSearch
     f();
     draw();
   });
+  /** Selects the next visible would-be drop (then drop) after the selected edge, and centres the view on it. */
+  function nextDrop(): void {
+    const alarming = visibleEdges.filter((e) => e.status === 'would-drop' || e.status === 'dropped').sort((a, b) => (a.status === b.status ? a.id - b.id : a.status === 'would-drop' ? -1 : 1));
+    if (alarming.length === 0) return;
+    const at = selected.edge !== undefined ? alarming.findIndex((e) => e.id === selected.edge!.id) : -1;
+    const e = alarming[(at + 1) % alarming.length]!;
+    selected = { edge: e };
+    centreOn(e);
+    showDetails();
+  }
+  function centreOn(e: MapEdge): void {
+    const a = position(nodes.get(e.source)!);
+    const b = position(nodes.get(e.target)!);
+    scale = Math.max(scale, 1);
+    ox = (a.x + b.x) / 2 - (canvas.clientWidth || 800) / 2 / scale;
+    oy = (a.y + b.y) / 2 - (canvas.clientHeight || 600) / 2 / scale;
+  }
   function zoom(factor: number, cx = (canvas.clientWidth || 800) / 2, cy = (canvas.clientHeight || 600) / 2): void {
     const wx = cx / scale + ox;
     const wy = cy / scale + oy;
@@ -392,14 +410,8 @@ export function renderMap(root: HTMLElement, doc: MapDocument, params: URLSearch
 
   renderGroups();
   fit();
-  if (focus !== undefined) {
-    // Centre on the edge asked for, close enough to read.
-    const a = nodes.get(focus.source)!;
-    const b = nodes.get(focus.target)!;
-    scale = Math.max(scale, 1);
-    ox = (a.x + b.x) / 2 - (canvas.clientWidth || 800) / 2 / scale;
-    oy = (a.y + b.y) / 2 - (canvas.clientHeight || 600) / 2 / scale;
-  }
+  // Centre on the edge asked for, close enough to read.
+  if (focus !== undefined) centreOn(focus);
   showDetails();
   draw();
   new ResizeObserver(() => draw()).observe(canvas);
