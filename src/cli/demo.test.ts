@@ -61,7 +61,7 @@ describe('tighten demo', () => {
     expect(line).toBe('See it all in the dashboard: tighten serve --flows demo/flows.jsonl --flows demo/flows-later.jsonl --cluster demo/cluster.yaml --repo demo/repo');
     const args = line.slice(line.indexOf('tighten serve ') + 'tighten serve '.length).split(' ');
     const { startDashboard } = await import('./commands/serve.js');
-    const values = (flag: string) => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
+    const values = (flag: string) => args.flatMap((a, i) => (args[i - 1] === flag ? [join(dir, a)] : []));
     const dashboard = await startDashboard({ flows: values('--flows'), cluster: values('--cluster'), window: {}, repo: values('--repo')[0]!, listen: '127.0.0.1:0', log: false }, captureIo('', dir));
     try {
       const board = (await (await fetch(new URL('/api/board', dashboard.url))).json()) as { namespaces: { namespace: string; position: { ingress: string } }[] };
