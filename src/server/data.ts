@@ -58,7 +58,7 @@ export async function readDashboardData(sources: DashboardSources, io: Io, gener
     context,
     plan,
     map: buildMap(context.inventory, context.understanding, context.simulation),
-    drops: buildDrops(context.simulation),
+    drops: buildDrops(context.simulation, context.repo),
     board: buildBoard(planViewOf(plan, context.evidence, context.preflight), context.evidence),
     hygiene: buildHygiene(context.inventory, context.understanding, context.evidence),
     generation,

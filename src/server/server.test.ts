@@ -163,6 +163,9 @@ describe('tighten serve: the API', () => {
       expect(i.suggestion?.yaml ?? i.suggestion?.blocked).toBeTruthy();
     }
     expect(would.some((i) => i.suggestion?.yaml?.includes('toPorts'))).toBe(true);
+    // Policy files are named within the repository, never by the server's paths.
+    expect(would.some((i) => /\(namespaces\/[a-z-]+\/[a-z-]+\.yaml\)/.test(i.suggestion?.where ?? ''))).toBe(true);
+    expect(JSON.stringify(drops)).not.toContain(demo.dir);
     for (const i of drops.items.filter((x) => x.status === 'dropped')) expect(map.edges[i.edge]!.status).toBe('dropped');
   });
 
@@ -283,5 +286,33 @@ describe('tighten serve --token-file: promote and rollback', () => {
     expect(io.out() + io.err()).not.toContain(TOKEN);
     expect(io.err()).toMatch(/^POST \/api\/promote 200 \d+ms$/m);
     expect(io.err()).toMatch(/^POST \/api\/promote 401 \d+ms$/m);
+  });
+});
+
+describe('the pieces of the guard', () => {
+  it('parseListen takes HOST:PORT and [IPv6]:PORT, and refuses the rest', async () => {
+    const { parseListen } = await import('../cli/commands/serve.js');
+    expect(parseListen('127.0.0.1:8080')).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(parseListen('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(parseListen('localhost:9')).toEqual({ host: 'localhost', port: 9 });
+    for (const bad of ['8080', '127.0.0.1', '127.0.0.1:99999', '::1:80', 'host:port']) expect(() => parseListen(bad), bad).toThrow(/--listen must be HOST:PORT/);
+  });
+
+  it('tokenMatches: only the exact token', async () => {
+    const { tokenMatches } = await import('./app.js');
+    expect(tokenMatches(TOKEN, TOKEN)).toBe(true);
+    for (const other of [undefined, '', `${TOKEN} `, TOKEN.slice(0, -1), TOKEN.toUpperCase()]) expect(tokenMatches(TOKEN, other)).toBe(false);
+  });
+
+  it('decodeStageChangeRequest names the bad field, and keeps promote-only flags off a rollback', async () => {
+    const { decodeStageChangeRequest } = await import('./app.js');
+    expect(decodeStageChangeRequest('promote', { namespaces: ['a'], to: 'enforce', direction: 'ingress', approve: true })).toEqual({ namespaces: ['a'], to: 'enforce', direction: 'ingress', approve: true });
+    expect(decodeStageChangeRequest('rollback', { namespaces: ['a'], to: 'observe', force: true })).toEqual({ namespaces: ['a'], to: 'observe' });
+    expect(() => decodeStageChangeRequest('promote', [])).toThrow(/JSON object/);
+    expect(() => decodeStageChangeRequest('promote', { namespaces: [] })).toThrow(/namespaces/);
+    expect(() => decodeStageChangeRequest('promote', { namespaces: ['A_b'] })).toThrow(/namespaces/);
+    expect(() => decodeStageChangeRequest('rollback', { namespaces: ['a'], to: 'enforce' })).toThrow(/to must be one of audit, observe/);
+    expect(() => decodeStageChangeRequest('promote', { namespaces: ['a'], direction: 'sideways' })).toThrow(/direction/);
+    expect(() => decodeStageChangeRequest('promote', { namespaces: ['a'], force: 'yes' })).toThrow(/force must be true or false/);
   });
 });

@@ -106,8 +106,11 @@ export function buildMap(inventory: Inventory, understanding: Understanding, sim
 /**
  * Would-be drops (one item per direction that drops, as `simulate` lists them) with the rule that would allow each,
  * then the drops Hubble observed. Ordered by namespace, then flows (most first).
+ * @param repo the repository's folder: file names under it are shown relative to it
  */
-export function buildDrops(simulation: SimulationReport): DropsDocument {
+export function buildDrops(simulation: SimulationReport, repo?: string): DropsDocument {
+  // Policy files are named relative to the repository: the page shows no paths of the server's machine.
+  const local = (text: string): string => (repo === undefined ? text : text.split(`${repo.replace(/\/+$/, '')}/`).join(''));
   const items: DropItem[] = [];
   simulation.evaluations.forEach((e, id) => {
     const base = {
@@ -143,7 +146,7 @@ export function buildDrops(simulation: SimulationReport): DropsDocument {
         direction,
         namespace: 'namespace' in subject ? subject.namespace : '(cluster-wide)',
         why: dropWhy(v),
-        ...(s !== undefined ? { suggestion: { where: s.where, ...(s.yaml !== undefined ? { yaml: s.yaml } : {}), ...(s.blocked !== undefined ? { blocked: s.blocked } : {}) } } : {}),
+        ...(s !== undefined ? { suggestion: { where: local(s.where), ...(s.yaml !== undefined ? { yaml: s.yaml } : {}), ...(s.blocked !== undefined ? { blocked: s.blocked } : {}) } } : {}),
       });
     }
   });
