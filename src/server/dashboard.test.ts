@@ -1,9 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type RunningDashboard } from '../cli/commands/serve.js';
-import { captureIo } from '../test-support/io.js';
 import type { BoardDocument, DropsDocument, HygieneDocument, MapDocument } from './api-types.js';
 import { hasChromium, launchChromium, CHROMIUM, type LaunchedBrowser } from './test-support/browser.js';
 import { copyRepo, writeDemo, type DemoData } from './test-support/demo.js';
@@ -20,7 +21,10 @@ if (!hasChromium()) {
   describe('the dashboard in a real browser', () => {
     let demo: DemoData;
     let repo: string;
-    let dashboard: RunningDashboard;
+    /** `tighten serve`, the real command in a process of its own. */
+    let server: ChildProcess;
+    let serverLog = '';
+    let dashboard: { url: string };
     let browser: LaunchedBrowser;
     let page: Page;
     let map: MapDocument;
@@ -50,7 +54,19 @@ if (!hasChromium()) {
       repo = await copyRepo(demo);
       const tokenFile = join(demo.dir, 'token');
       await writeFile(tokenFile, TOKEN);
-      dashboard = await startDashboard({ flows: [demo.flows], cluster: [demo.cluster], window: {}, repo, listen: '127.0.0.1:0', tokenFile, log: false }, captureIo('', demo.dir));
+      const bin = fileURLToPath(new URL('../../bin/tighten.js', import.meta.url));
+      server = spawn(process.execPath, [bin, 'serve', '--flows', demo.flows, '--cluster', demo.cluster, '--repo', repo, '--listen', '127.0.0.1:0', '--token-file', tokenFile], { cwd: demo.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      server.stderr!.on('data', (c: Buffer) => (serverLog += c.toString('utf8')));
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        server.stdout!.on('data', (c: Buffer) => {
+          out += c.toString('utf8');
+          const m = /tighten dashboard: (http:\/\/127\.0\.0\.1:\d+\/) /.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        server.once('exit', (code) => reject(new Error(`tighten serve exited ${code}: ${serverLog}`)));
+      });
+      dashboard = { url };
       const json = async <T>(p: string) => (await (await fetch(new URL(p, dashboard.url))).json()) as T;
       [map, drops, board, hygiene] = await Promise.all([json<MapDocument>('/api/map'), json<DropsDocument>('/api/drops'), json<BoardDocument>('/api/board'), json<HygieneDocument>('/api/hygiene')]);
       if (SCREENSHOTS !== undefined) await mkdir(SCREENSHOTS, { recursive: true });
@@ -65,7 +81,10 @@ if (!hasChromium()) {
 
     afterAll(async () => {
       await browser?.close();
-      await dashboard?.close();
+      if (server !== undefined && server.exitCode === null) {
+        server.kill('SIGTERM');
+        await once(server, 'exit');
+      }
       if (demo !== undefined) await rm(demo.dir, { recursive: true, force: true });
     });
 
@@ -219,6 +238,16 @@ if (!hasChromium()) {
 
     it('logs no console error and no content security policy violation', () => {
       expect(consoleErrors).toEqual([]);
+    });
+
+    it('tighten serve logs each request without the token, and stops cleanly on SIGTERM', async () => {
+      expect(serverLog).toMatch(/^GET \/api\/map 200 \d+ms$/m);
+      expect(serverLog).toMatch(/^POST \/api\/promote 401 \d+ms$/m);
+      expect(serverLog).toMatch(/^POST \/api\/promote 200 \d+ms$/m);
+      expect(serverLog).not.toContain(TOKEN);
+      server.kill('SIGTERM');
+      const [code] = (await once(server, 'exit')) as [number | null];
+      expect(code).toBe(0);
     });
   });
 }
