@@ -159,6 +159,10 @@ if (!hasChromium()) {
       }
       expect(board.namespaces.some((n) => n.blockers.length > 0)).toBe(true);
       expect(await page.locator('#waves > li').count()).toBe(board.waves.length);
+      // Each card leads to its namespace on the map.
+      await page.locator('.column[data-direction="ingress"] .card[data-namespace="boutique"] a', { hasText: 'map' }).click();
+      await page.waitForSelector('main[data-view="map"][aria-busy="false"]');
+      expect(await page.locator('#map-namespace').inputValue()).toBe('boutique');
     });
 
     it('hygiene and coverage: findings, filtered by severity; workloads with first and last seen', async () => {

@@ -37,6 +37,7 @@ export function renderBoard(root: HTMLElement, doc: BoardDocument, session: Sess
       'li',
       { class: `card card-${ns.status}`, 'data-namespace': ns.namespace, 'data-direction': direction },
       h('h4', {}, ns.namespace),
+      h('p', { class: 'links' }, h('a', { href: `#/map?namespace=${ns.namespace}` }, 'map'), ' · ', h('a', { href: `#/policies?namespace=${ns.namespace}` }, 'policies and next diff')),
       h('p', { class: 'meta' }, ns.team ? `team ${ns.team}` : 'no team', ns.wave !== undefined ? ` · wave ${ns.wave}` : '', ns.risk ? ` · risk ${ns.risk.score}` : ''),
       h('p', {}, h('span', { class: `badge badge-${ns.status}` }, ns.status === 'done' ? 'enforcing' : ns.status === 'pass' ? 'ready' : 'blocked'), ns.next ? ` next: ${ns.next.to}${ns.next.direction !== 'both' ? ` (${ns.next.direction})` : ''}` : ''),
       ns.wouldDrops > 0 ? h('p', {}, h('a', { href: `#/drops?namespace=${ns.namespace}` }, `${ns.wouldDrops} would-be drops`)) : null,
