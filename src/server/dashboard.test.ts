@@ -173,6 +173,8 @@ if (!hasChromium()) {
       const errors = hygiene.findings.filter((f) => f.severity === 'error');
       expect(errors.length).toBeGreaterThan(0);
       expect(await page.locator('#findings tbody tr').count()).toBe(errors.length);
+      expect(hygiene.cronJobsNotSeen.length).toBeGreaterThan(0);
+      expect(await page.locator('#cron-not-seen li').allTextContents()).toEqual(hygiene.cronJobsNotSeen.map((c) => `${c.namespace}/${c.name}`));
       const seen = hygiene.workloads.find((w) => w.firstSeen !== undefined)!;
       expect(await page.locator('#coverage').textContent()).toContain(seen.firstSeen!);
     });
