@@ -58,4 +58,18 @@ describe('tighten demo', () => {
     expect((await readdir(join(dir, 'demo/rollout'))).sort()).toEqual(['01-promote-audit.md', '02-promote-enforce-ingress.md', '03-promote-enforce-egress.md', '04-rollback.md', '05-promote-again.md']);
     expect(await readFile(join(dir, 'demo/rollout/04-rollback.md'), 'utf8')).toContain('## Promote again');
   });
+  it('ends by offering tighten serve on its data: the exact command, which serves the repository it wrote', async () => {
+    const line = out.trimEnd().split('\n').at(-1)!;
+    expect(line).toBe('See it all in the dashboard: tighten serve --flows demo/flows.jsonl --flows demo/flows-day4-dropped.jsonl --flows demo/flows-day4.jsonl --cluster demo/cluster.yaml --repo demo/repo');
+    const args = line.slice(line.indexOf('tighten serve ') + 'tighten serve '.length).split(' ');
+    const { startDashboard } = await import('./commands/serve.js');
+    const values = (flag: string) => args.flatMap((a, i) => (args[i - 1] === flag ? [join(dir, a)] : []));
+    const dashboard = await startDashboard({ flows: values('--flows'), cluster: values('--cluster'), window: {}, repo: values('--repo')[0]!, listen: '127.0.0.1:0', log: false }, captureIo('', dir));
+    try {
+      const board = (await (await fetch(new URL('/api/board', dashboard.url))).json()) as { namespaces: { namespace: string; position: { ingress: string } }[] };
+      expect(board.namespaces.some((n) => n.position.ingress === 'enforce')).toBe(true);
+    } finally {
+      await dashboard.close();
+    }
+  });
 });

@@ -22,6 +22,7 @@ import { recommendCommand } from './commands/recommend.js';
 import { POLICY_FORMATS } from '../gitops/index.js';
 import { PREFLIGHT_FORMATS } from '../report/preflight.js';
 import { RECOMMEND_FORMATS } from '../report/recommend.js';
+import { DEFAULT_LISTEN, serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { traceCommand } from './commands/trace.js';
 import { watchCommand } from './commands/watch.js';
@@ -318,6 +319,25 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           output: oneOf('output', v.output, TRANSITION_FORMATS, 'markdown'),
           quiet: v.quiet === true,
+        },
+        io,
+      ),
+  },
+  serve: {
+    summary: 'the web dashboard: service map, rollout board, would-be drops, hygiene and policy diffs; promote and rollback with a token',
+    usage: 'tighten serve (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--listen 127.0.0.1:8080] [--token-file FILE] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y]',
+    options: { ...SOURCE_OPTIONS, listen: { type: 'string' }, 'token-file': { type: 'string' }, 'cilium-version': { type: 'string' } },
+    run: (v, _positionals, io) =>
+      serveCommand(
+        {
+          flows: strings(v.flows),
+          cluster: strings(v.cluster),
+          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+          listen: typeof v.listen === 'string' ? v.listen : DEFAULT_LISTEN,
+          ...(typeof v['token-file'] === 'string' ? { tokenFile: v['token-file'] } : {}),
+          log: v.quiet !== true,
         },
         io,
       ),

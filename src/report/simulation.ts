@@ -44,7 +44,8 @@ export function toSimulationDocument(r: SimulationReport): Record<string, unknow
 const num = (n: number) => n.toLocaleString('en-US');
 const pct = (part: number, whole: number) => (whole === 0 ? '0%' : `${Math.round((100 * part) / whole)}%`);
 
-function why(v: DirectionVerdict): string {
+/** Why a direction drops, in words: the deny rules, or default deny. */
+export function dropWhy(v: DirectionVerdict): string {
   if (v.decision === 'denied-rule') return `denied by ${v.by.map(formatRule).join('; ')}`;
   return 'default deny (no rule allows it)';
 }
@@ -99,7 +100,7 @@ function renderText(r: SimulationReport): string {
       out.push(`  ${w}`);
       for (const { e, direction } of drops) {
         const peer = direction === 'egress' ? `→ ${formatPeer(e.edge.destination)}` : `← ${formatPeer(e.edge.source)}`;
-        out.push(`    ${direction} ${peer}  ${portOf(e)}  ${num(e.edge.flows)} flows, last seen ${e.edge.lastSeen}: ${why(e.verdict![direction])}`);
+        out.push(`    ${direction} ${peer}  ${portOf(e)}  ${num(e.edge.flows)} flows, last seen ${e.edge.lastSeen}: ${dropWhy(e.verdict![direction])}`);
         const s = e.suggestions.find((x) => x.direction === direction);
         if (s?.yaml) {
           out.push(`      fix: ${s.where}:`);
@@ -123,7 +124,7 @@ function renderMarkdown(r: SimulationReport): string {
       out.push(`### ${w}`, '');
       for (const { e, direction } of list) {
         const peer = direction === 'egress' ? `→ ${formatPeer(e.edge.destination)}` : `← ${formatPeer(e.edge.source)}`;
-        out.push(`- **${direction}** ${peer} \`${portOf(e)}\` — ${num(e.edge.flows)} flows, last seen ${e.edge.lastSeen}; ${why(e.verdict![direction])}`);
+        out.push(`- **${direction}** ${peer} \`${portOf(e)}\` — ${num(e.edge.flows)} flows, last seen ${e.edge.lastSeen}; ${dropWhy(e.verdict![direction])}`);
         const s = e.suggestions.find((x) => x.direction === direction);
         if (s?.yaml) out.push('', `  Fix (${s.where}):`, '', '  ```yaml', ...s.yaml.trimEnd().split('\n').map((l) => `  ${l}`), '  ```', '');
         else if (s?.blocked) out.push('', `  No fix yet: ${s.blocked}.`, '');

@@ -8,11 +8,10 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { Inventory } from '../../inventory/index.js';
 import { newPortTraffic } from '../../sample/later.js';
 import type { ExitCode } from '../../shared/errors.js';
-import type { Io } from '../io.js';
+import { bufferIo, type Io } from '../io.js';
 import { acceptCommand } from './accept.js';
 import { planCommand } from './plan.js';
 import { preflightCommand } from './preflight.js';
@@ -31,17 +30,6 @@ export interface RolloutWalkInput {
   readonly inventory: Inventory;
 }
 
-/** An Io that keeps what a command writes. */
-function bufferIo(cwd: string): Io & { out(): string; err(): string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  return { stdout, stderr, stdin: Readable.from([]), env: {}, stderrIsTTY: false, cwd, out: () => Buffer.concat(out).toString('utf8'), err: () => Buffer.concat(err).toString('utf8') };
-}
-
 interface PlanStepDoc {
   readonly namespace: string;
   readonly status: string;
@@ -57,8 +45,10 @@ interface StageChangeDoc {
   readonly undo: readonly string[];
 }
 
-/** Runs the walk-through and returns what to print. */
-export async function walkRollout(input: RolloutWalkInput, io: Io): Promise<string> {
+/** Runs the walk-through; returns what to print and the flow files the repository was last judged on. */
+export async function walkRollout(input: RolloutWalkInput, io: Io): Promise<{ readonly output: string; readonly flows: readonly string[] }> {
+  let flows: readonly string[] = [input.flowsFile];
+  const done = (lines: readonly string[]) => ({ output: lines.join('\n'), flows });
   const out: string[] = ['', 'The staged rollout, step by step (each step a reviewable change of the repository):', ''];
   const rel = (p: string) => relative(io.cwd, p) || '.';
   const summaries = join(input.dir, 'rollout');
@@ -90,17 +80,17 @@ export async function walkRollout(input: RolloutWalkInput, io: Io): Promise<stri
     `wave 1: ${firstWave.map((s) => `${s.namespace} ${s.fromStage} → ${s.to} ${s.status === 'pass' ? 'ready' : 'blocked'}`).join(', ')}`,
     '(each blocked step says what unblocks it: tighten plan prints the gates)',
   ]);
-  if (ready.length === 0) return [...out, '  No namespace is ready for audit: the walk-through stops here.', ''].join('\n');
+  if (ready.length === 0) return done([...out, '  No namespace is ready for audit: the walk-through stops here.', '']);
 
   // 3. The ready steps of the first wave to audit, in one change.
   const audit = await stageChange(run, { ...src, namespaces: ready, to: 'audit', direction: 'both' });
-  if (audit.refused) return [...out, '  The first wave was refused: the walk-through stops here.', ''].join('\n');
+  if (audit.refused) return done([...out, '  The first wave was refused: the walk-through stops here.', '']);
   say(`tighten promote ${ready.join(' ')} ${srcArgs}`, [audit.title, `${audit.files} files changed; full summary: ${await save('promote-audit', audit.markdown)}`, `undo: ${audit.undo.join(' && ')}`]);
 
   // 4. The lowest-risk namespace at audit with a workload-to-workload connection inside it, to enforce.
   const ranked = steps.filter((s) => ready.includes(s.namespace)).sort((a, b) => a.risk.rank - b.risk.rank);
   const target = ranked.map((s) => s.namespace).find((ns) => busiestInside(input.inventory, ns) !== undefined);
-  if (target === undefined) return [...out, '  No namespace at audit has traffic inside it to show enforcement on: the walk-through stops here.', ''].join('\n');
+  if (target === undefined) return done([...out, '  No namespace at audit has traffic inside it to show enforcement on: the walk-through stops here.', '']);
   const edge = busiestInside(input.inventory, target)!;
   const config = join(input.repo, 'tighten.yaml');
   const configText = await readFile(config, 'utf8').catch(() => '');
@@ -112,12 +102,12 @@ export async function walkRollout(input: RolloutWalkInput, io: Io): Promise<stri
     if (change.refused) {
       const drops = (change.doc.steps[0]?.wouldDrops ?? []).filter((d) => d.direction === direction).map((d) => d.key);
       say(`tighten promote ${target} --to enforce --direction ${direction} ${srcArgs}`, ['refused:', ...(change.doc.steps[0]?.gate?.reasons ?? []).map((r) => `  ${r}`)]);
-      if (drops.length === 0) return [...out, '  Blocked by more than would-be drops: the walk-through stops here (tighten plan says what to do).', ''].join('\n');
+      if (drops.length === 0) return done([...out, '  Blocked by more than would-be drops: the walk-through stops here (tighten plan says what to do).', '']);
       const reason = 'ad-hoc debug pods and a one-off job: not to be allowed';
       await run((b) => acceptCommand({ namespace: target, drops, reason, expires: '30d', commit: false, repo: input.repo }, b));
       say(`tighten accept ${target} ${drops.map((d) => `--drop "${d}"`).join(' ')} --reason "${reason}" --expires 30d --repo ${rel(input.repo)}`, [`${drops.length} would-be drop${drops.length === 1 ? '' : 's'} accepted for 30 days`]);
       change = await stageChange(run, { ...src, namespaces: [target], to: 'enforce', direction });
-      if (change.refused) return [...out, `  Still refused: ${(change.doc.steps[0]?.gate?.reasons ?? []).join('; ')}. The walk-through stops here.`, ''].join('\n');
+      if (change.refused) return done([...out, `  Still refused: ${(change.doc.steps[0]?.gate?.reasons ?? []).join('; ')}. The walk-through stops here.`, '']);
     }
     say(`tighten promote ${target} --to enforce --direction ${direction} ${srcArgs}`, [change.title, `${change.files} files changed; full summary: ${await save(`promote-enforce-${direction}`, change.markdown)}`, `undo: ${change.undo.join(' && ')}`]);
   }
@@ -149,6 +139,7 @@ export async function walkRollout(input: RolloutWalkInput, io: Io): Promise<stri
   const later = calls(nine + 3_600_000, '1a7e0002');
   await writeFile(laterFile, later.join(''));
   const all = [input.flowsFile, droppedFile, laterFile];
+  flows = all;
   const allArgs = all.map((f) => `--flows ${rel(f)}`).join(' ') + ` --cluster ${rel(input.clusterFile)}`;
   out.push(`  Back at audit, the calls go through (${rel(laterFile)}).`, '');
   // Since the rollback: the earlier drops of the same calls are not would-be drops any more.
@@ -175,7 +166,7 @@ export async function walkRollout(input: RolloutWalkInput, io: Io): Promise<stri
     again.refused ? ['refused:', ...(again.doc.steps[0]?.gate?.reasons ?? []).map((r) => `  ${r}`)] : [again.title, `${again.files} files changed; full summary: ${await save('promote-again', again.markdown)}`],
   );
   out.push(`  The history of every step is in ${rel(join(input.repo, 'tighten.state.yaml'))}; the summaries are in ${rel(summaries)}/.`, '');
-  return out.join('\n');
+  return done(out);
 }
 
 /** The busiest forwarded TCP connection between two workloads of `ns` (the caller and the service by name). */

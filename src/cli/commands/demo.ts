@@ -136,7 +136,11 @@ export async function demoCommand(opts: DemoCommandOptions, io: Io): Promise<Exi
   );
 
   say('Walking the staged rollout: preflight, plan, promote, a new dependency, rollback, recommend, promote again …');
-  io.stdout.write(await walkRollout({ dir, repo, flowsFile: written.flowsFile, clusterFile: written.clusterFile, inventory }, io));
+  const walked = await walkRollout({ dir, repo, flowsFile: written.flowsFile, clusterFile: written.clusterFile, inventory }, io);
+  io.stdout.write(walked.output);
+  // The walk-through's later traffic, when it got that far, belongs to the data the repository was judged on.
+  const flowArgs = walked.flows.map((f) => `--flows ${rel(f)}`).join(' ');
+  io.stdout.write(`See it all in the dashboard: tighten serve ${flowArgs} --cluster ${rel(written.clusterFile)} --repo ${rel(repo)}\n`);
   return EXIT.ok;
 }
 
