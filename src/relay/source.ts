@@ -1,0 +1,385 @@
+/**
+ * @module relay/source — Hubble Relay as a {@link FlowSource}: `GetFlows` over gRPC, filtered on the
+ * Relay's side, reconnecting with backoff, resuming where it broke off, and saying where the data has
+ * holes.
+ *
+ * - **Filtering.** The chosen namespaces become the request's whitelist (see
+ *   {@link namespaceFilters}), so the Relay sends only flows from or to them.
+ * - **Reconnecting.** A call that fails with a status that retrying can help (`UNAVAILABLE`, a reset
+ *   connection, a Relay restart …) — or a followed stream that the server ends — is retried after an
+ *   exponential, jittered delay ({@link backoffDelay}); the count starts again once a response
+ *   arrives. `UNAUTHENTICATED`, `PERMISSION_DENIED`, `INVALID_ARGUMENT` and the like fail at once.
+ * - **Resuming.** The next call asks for `since` = the time of the last flow seen (the original
+ *   `since` before any flow), so nothing already stored is fetched twice but the flows of that very
+ *   instant; those, and any other repeat, are dropped by their `uuid` ({@link RecentIds}). Flows
+ *   without a uuid (Cilium before 1.11) cannot be told apart and are passed on.
+ * - **Gaps.** Every `lost_events` record (Hubble or Cilium could not deliver events) and every
+ *   reconnection window (from the break to the first response of the new stream: flows of that
+ *   window may have been overwritten in Hubble's ring buffer) is a {@link RelayGap}, reported
+ *   through `onGap` as it happens and listed in the final {@link RelayStats}. Nothing is papered over.
+ *
+ * Time, randomness and waiting are injectable, so the tests drive reconnections deterministically.
+ */
+import { formatTimestamp, parseTimestamp, type DecodeIssue, type DecodedLine, type FlowSink, type FlowSource, type LostEvents, type SourcePosition } from '../flows/index.js';
+import { InputError } from '../shared/errors.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { isRetryable, openFlowsCall, statusName, type FlowsCall, type RelayTls } from './client.js';
+import { namespaceFilters, timestampFromFlowTime, type FlowsRequest, type ProtoTimestamp } from './encode-request.js';
+import { RecentIds } from './recent-ids.js';
+
+/** Where the data has a hole. Times are RFC 3339 (UTC). */
+export type RelayGap =
+  | {
+      /** Hubble or Cilium reported events it could not deliver (a `lost_events` response). */
+      readonly kind: 'lost-events';
+      /** `PERF_EVENT_RING_BUFFER`, `OBSERVER_EVENTS_QUEUE` or `HUBBLE_RING_BUFFER`; undefined when not said. */
+      readonly source: string | undefined;
+      readonly count: number;
+      readonly nodeName: string | undefined;
+      /** When the record was sent. */
+      readonly time: string | undefined;
+      /** First and last lost event, where Hubble says. */
+      readonly first: string | undefined;
+      readonly last: string | undefined;
+    }
+  | {
+      /** The stream broke and was re-established: flows in between may be missing. */
+      readonly kind: 'reconnect';
+      /** Wall-clock time of the break. */
+      readonly from: string;
+      /** Wall-clock time the new stream delivered its first response (or ended cleanly). */
+      readonly to: string;
+      /** The `since` the new stream asked for: the time of the last flow seen before the break. */
+      readonly resumedFrom: string | undefined;
+      /** Calls made to get back (1 when the first retry worked). */
+      readonly attempts: number;
+      /** Why the stream broke, e.g. `UNAVAILABLE: Connection dropped`. */
+      readonly reason: string;
+    };
+
+/** What a Relay read saw: the file reader's statistics plus reconnections and gaps. */
+export interface RelayStats {
+  /** `[name]`: the source's description stands for the file names. */
+  readonly files: readonly string[];
+  /** GetFlows responses received, duplicates included (the "lines" of this source). */
+  readonly linesRead: number;
+  /** Flows delivered to the sink (duplicates not counted). */
+  readonly flows: number;
+  /** Responses that did not decode (malformed bytes, a flow without a usable time). */
+  readonly skipped: number;
+  /** `node_status` responses. */
+  readonly ignored: number;
+  readonly lostEventRecords: number;
+  readonly lostEvents: number;
+  /** Response bytes received (protobuf, after gRPC framing). Counted only when known: 0 here. */
+  readonly bytesRead: number;
+  readonly bytesDecoded: number;
+  /** The first few undecodable responses; `line` is the response's number. */
+  readonly errors: readonly DecodeIssue[];
+  readonly warnings: readonly { readonly file: string; readonly line?: number; readonly message: string }[];
+  /** Flows dropped because their uuid had been delivered already (resumed streams). */
+  readonly duplicates: number;
+  /** Streams re-established after a break. */
+  readonly reconnects: number;
+  /** Every gap, in order (up to `maxReportedGaps`; all are counted in the fields above). */
+  readonly gaps: readonly RelayGap[];
+}
+
+/** A {@link FlowSource} whose `run` resolves with {@link RelayStats}. */
+export interface RelayFlowSource extends FlowSource {
+  run(sink: FlowSink, signal?: AbortSignal): Promise<RelayStats>;
+}
+
+/** Options of {@link relayFlowSource}. */
+export interface RelaySourceOptions {
+  /** The Relay (or a Hubble agent) as `HOST:PORT`, `[IPv6]:PORT`. */
+  readonly address: string;
+  /** TLS settings; omitted: plain text (Relay's default on 4245 inside the cluster). */
+  readonly tls?: RelayTls;
+  /** Keep streaming new flows; `run` then only ends by `signal` or a fatal error. @default false */
+  readonly follow?: boolean;
+  /** Flows observed at or after this RFC 3339 time. Omitted with `follow`: from now on. */
+  readonly since?: string;
+  /** Flows observed at or before this RFC 3339 time. */
+  readonly until?: string;
+  /** Without since/until: only the last `number` flows (Hubble's `--last`). */
+  readonly number?: number;
+  /** Only flows from or to these namespaces; empty or omitted: every flow. */
+  readonly namespaces?: readonly string[];
+  readonly backoff?: BackoffOptions;
+  /**
+   * Consecutive failed calls (without a single response) before giving up with an {@link InputError}.
+   * @default Infinity with `follow`, 5 without
+   */
+  readonly maxAttempts?: number;
+  /** How many recent flow uuids are remembered to drop repeats. @default 65536 */
+  readonly dedupCapacity?: number;
+  /** How many skipped responses are listed in `errors` (all are counted). @default 5 */
+  readonly maxReportedErrors?: number;
+  /** How many gaps are kept in {@link RelayStats.gaps} (all are reported through `onGap`). @default 1000 */
+  readonly maxReportedGaps?: number;
+  /** Told of every gap as it happens. */
+  readonly onGap?: (gap: RelayGap) => void;
+  /** Told of every failed call before the wait for the next one (for a warning on stderr). */
+  readonly onRetry?: (retry: { readonly attempt: number; readonly delayMs: number; readonly reason: string }) => void;
+  /** Wall clock in epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** Random numbers in [0, 1) for the jitter. @default Math.random */
+  readonly random?: () => number;
+  /** Waits `ms`, rejecting with `signal.reason` when aborted. @default a timer */
+  readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+}
+
+const DEFAULT_DEDUP = 65_536;
+
+/** The display name of a Relay source: `relay HOST:PORT`. */
+export function relaySourceName(address: string): string {
+  return `relay ${address}`;
+}
+
+/**
+ * Hubble Relay (or one agent's Hubble server) as a flow source. See the module comment for
+ * filtering, reconnection, resumption and gaps.
+ *
+ * `run` resolves with the statistics when a stream without `follow` ends; it rejects with
+ * `signal.reason` when aborted, and with an {@link InputError} naming the address when the Relay
+ * refuses the request or cannot be reached `maxAttempts` times in a row.
+ */
+export function relayFlowSource(options: RelaySourceOptions): RelayFlowSource {
+  const name = relaySourceName(options.address);
+  return { name, run: (sink, signal) => runRelay(options, name, sink, signal) };
+}
+
+type CallOutcome =
+  | { readonly kind: 'ended' }
+  | { readonly kind: 'failed'; readonly code: number | undefined; readonly reason: string };
+
+async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, signal: AbortSignal | undefined): Promise<RelayStats> {
+  signal?.throwIfAborted();
+  const now = o.now ?? Date.now;
+  const random = o.random ?? Math.random;
+  const sleep = o.sleep ?? abortableSleep;
+  const follow = o.follow === true;
+  const maxAttempts = o.maxAttempts ?? (follow ? Infinity : 5);
+  const maxErrors = o.maxReportedErrors ?? 5;
+  const maxGaps = o.maxReportedGaps ?? 1000;
+  const recent = new RecentIds(o.dedupCapacity ?? DEFAULT_DEDUP);
+  const whitelist = namespaceFilters(o.namespaces ?? []);
+  const since = o.since === undefined ? undefined : parseTime('since', o.since);
+  const until = o.until === undefined ? undefined : parseTime('until', o.until);
+
+  const c = { linesRead: 0, flows: 0, skipped: 0, ignored: 0, lostEventRecords: 0, lostEvents: 0, duplicates: 0, reconnects: 0 };
+  const errors: DecodeIssue[] = [];
+  const gaps: RelayGap[] = [];
+  const gap = (g: RelayGap): void => {
+    if (gaps.length < maxGaps) gaps.push(g);
+    o.onGap?.(g);
+  };
+
+  let lastFlow: { readonly iso: string; readonly ms: number } | undefined;
+  /** Set while the stream is broken: when and why, and how many calls have been made since. */
+  let outage: { from: number; reason: string; attempts: number; resumedFrom: string | undefined } | undefined;
+  let failures = 0;
+
+  const onResponse = (d: DecodedLine): void => {
+    c.linesRead++;
+    const at: SourcePosition = { file: name, line: c.linesRead };
+    switch (d.kind) {
+      case 'flow': {
+        const uuid = d.flow.uuid;
+        if (uuid !== undefined && !recent.add(uuid)) {
+          c.duplicates++;
+          return;
+        }
+        c.flows++;
+        if (lastFlow === undefined || d.flow.timeMs > lastFlow.ms || (d.flow.timeMs === lastFlow.ms && d.flow.time > lastFlow.iso)) {
+          lastFlow = { iso: d.flow.time, ms: d.flow.timeMs };
+        }
+        sink.flow(d.flow, at);
+        return;
+      }
+      case 'lost':
+        c.lostEventRecords++;
+        c.lostEvents += d.lost.numEventsLost;
+        sink.lost?.(d.lost, at);
+        gap(lostGap(d.lost));
+        return;
+      case 'ignored':
+        c.ignored++;
+        return;
+      case 'error':
+        c.skipped++;
+        if (errors.length < maxErrors) errors.push({ file: name, line: c.linesRead, message: d.message });
+        return;
+    }
+  };
+
+  const established = (): void => {
+    failures = 0;
+    if (outage === undefined) return;
+    c.reconnects++;
+    gap({
+      kind: 'reconnect',
+      from: iso(outage.from),
+      to: iso(now()),
+      resumedFrom: outage.resumedFrom,
+      attempts: outage.attempts,
+      reason: outage.reason,
+    });
+    outage = undefined;
+  };
+
+  for (;;) {
+    signal?.throwIfAborted();
+    const resumeAt = lastFlow === undefined ? since : timestampFromFlowTime(lastFlow.iso, lastFlow.ms);
+    const request: FlowsRequest = {
+      // `number` picks the last N of the stored flows; once flows have been seen, `since` takes over.
+      ...(lastFlow === undefined && since === undefined && until === undefined && o.number !== undefined ? { number: o.number } : {}),
+      follow,
+      whitelist,
+      ...(resumeAt !== undefined ? { since: resumeAt } : {}),
+      ...(until !== undefined ? { until } : {}),
+    };
+    if (outage !== undefined) outage.attempts++;
+    const outcome = await callOnce(o, request, onResponse, established, signal);
+    if (outcome.kind === 'ended') {
+      established();
+      if (!follow) {
+        return {
+          files: [name],
+          ...c,
+          bytesRead: 0,
+          bytesDecoded: 0,
+          errors,
+          warnings: [],
+          gaps,
+        };
+      }
+    }
+    // A failed call, or a followed stream the server ended: reconnect.
+    const reason = outcome.kind === 'failed' ? outcome.reason : 'the server ended the followed stream';
+    if (outcome.kind === 'failed' && !isRetryable(outcome.code)) {
+      throw new InputError(`${name}: ${reason}${hint(outcome.code)}`, { file: name });
+    }
+    failures++;
+    if (failures >= maxAttempts) {
+      throw new InputError(
+        `${name}: gave up after ${failures} failed attempt${failures === 1 ? '' : 's'} in a row: ${reason}; is the Relay running and reachable (e.g. \`cilium hubble port-forward\`)?`,
+        { file: name },
+      );
+    }
+    outage ??= { from: now(), reason, attempts: 0, resumedFrom: lastFlow?.iso ?? o.since };
+    const delayMs = backoffDelay(failures, o.backoff ?? {}, random);
+    o.onRetry?.({ attempt: failures, delayMs, reason });
+    await sleep(delayMs, signal);
+  }
+}
+
+/** Runs one call to its end, feeding responses to `onResponse`; resolves how it ended. */
+function callOnce(
+  o: RelaySourceOptions,
+  request: FlowsRequest,
+  onResponse: (d: DecodedLine) => void,
+  established: () => void,
+  signal: AbortSignal | undefined,
+): Promise<CallOutcome> {
+  return new Promise<CallOutcome>((resolve, reject) => {
+    let call: FlowsCall;
+    try {
+      call = openFlowsCall(o.address, o.tls, request);
+    } catch (e) {
+      reject(new InputError(`${relaySourceName(o.address)}: cannot connect: ${e instanceof Error ? e.message : String(e)}`, { file: relaySourceName(o.address) }, { cause: e }));
+      return;
+    }
+    let settled = false;
+    let first = true;
+    const finish = (outcome: CallOutcome | { kind: 'threw'; error: unknown }): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      call.close();
+      if (outcome.kind === 'threw') reject(outcome.error);
+      else resolve(outcome);
+    };
+    const onAbort = (): void => finish({ kind: 'threw', error: signal?.reason });
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    // Response headers mean the Relay took the call, even before its first flow.
+    call.stream.on('metadata', () => {
+      if (first && !settled) {
+        first = false;
+        established();
+      }
+    });
+    call.stream.on('data', (d: DecodedLine) => {
+      if (settled) return;
+      if (first) {
+        first = false;
+        established();
+      }
+      try {
+        onResponse(d);
+      } catch (e) {
+        finish({ kind: 'threw', error: e }); // a sink that throws stops the read, unchanged
+      }
+    });
+    // grpc-js pushes every message, then the end of the stream, then emits 'error' (unless OK) and
+    // 'status' synchronously; 'end' follows on the next tick, once every message has been handed out.
+    let outcome: CallOutcome | undefined;
+    call.stream.on('error', (e: Error & { code?: number; details?: string }) => {
+      outcome ??= { kind: 'failed', code: e.code, reason: `${statusName(e.code)}: ${e.details || e.message}` };
+    });
+    call.stream.on('status', (s: { code: number }) => {
+      if (s.code === 0) outcome ??= { kind: 'ended' };
+    });
+    call.stream.on('end', () => {
+      finish(outcome ?? { kind: 'failed', code: undefined, reason: 'the stream ended without a status' });
+    });
+  });
+}
+
+function lostGap(l: LostEvents): RelayGap {
+  return { kind: 'lost-events', source: l.source, count: l.numEventsLost, nodeName: l.nodeName, time: l.time, first: l.first, last: l.last };
+}
+
+function hint(code: number | undefined): string {
+  switch (code) {
+    case 16: // UNAUTHENTICATED
+    case 7: // PERMISSION_DENIED
+      return '; check --tls-client-cert-file and --tls-client-key-file';
+    case 12: // UNIMPLEMENTED
+      return '; is this address a Hubble Relay or Hubble server (port 4245 for Relay)?';
+    default:
+      return '';
+  }
+}
+
+function parseTime(option: string, text: string): ProtoTimestamp {
+  const t = parseTimestamp(text);
+  if (t === undefined) throw new InputError(`${option} ${JSON.stringify(text)} is not an RFC 3339 time (e.g. 2026-11-02T00:00:00Z)`);
+  return timestampFromFlowTime(t.iso, t.ms);
+}
+
+/** Epoch milliseconds as RFC 3339 with nine fractional digits, as tighten prints times. */
+function iso(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  return formatTimestamp(seconds, Math.round((ms - seconds * 1000) * 1e6)) ?? new Date(ms).toISOString();
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
