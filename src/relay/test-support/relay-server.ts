@@ -159,7 +159,7 @@ export class TestRelay {
       fail: (code, details) => {
         closed = true;
         this.followers.delete(entry);
-        call.destroy(Object.assign(new Error(details), { code, details }));
+        call.emit('error', { code, details, metadata: undefined });
       },
       get closed() {
         return closed;
