@@ -264,7 +264,11 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
     failures++;
     if (failures >= maxAttempts) {
       throw new InputError(
-        `${name}: gave up after ${failures} failed attempt${failures === 1 ? '' : 's'} in a row: ${reason}; is the Relay running and reachable (e.g. \`cilium hubble port-forward\`)?`,
+        `${name}: gave up after ${failures} failed attempt${failures === 1 ? '' : 's'} in a row: ${reason}; ${
+          /certificate|ssl|tls|altname/i.test(reason)
+            ? 'check the TLS flags (--tls-ca-cert-files, --tls-server-name, --tls-client-cert-file, --tls-client-key-file)'
+            : 'is the Relay running and reachable (e.g. `cilium hubble port-forward`)?'
+        }`,
         { file: name },
       );
     }
