@@ -77,8 +77,10 @@ export interface FlowsCall {
  * Starts a GetFlows call on a fresh channel. Each call gets its own channel and connection (a
  * local subchannel pool), so a reconnection attempt really dials again instead of waiting on a
  * shared connection's own backoff.
+ *
+ * @param received - its `bytes` grows by the size of every response message as it is decoded.
  */
-export function openFlowsCall(address: string, tls: RelayTls | undefined, request: FlowsRequest): FlowsCall {
+export function openFlowsCall(address: string, tls: RelayTls | undefined, request: FlowsRequest, received: { bytes: number }): FlowsCall {
   const options: ChannelOptions = { 'grpc.use_local_subchannel_pool': 1 };
   if (tls?.serverName !== undefined) {
     options['grpc.ssl_target_name_override'] = tls.serverName;
@@ -89,7 +91,10 @@ export function openFlowsCall(address: string, tls: RelayTls | undefined, reques
   const stream = client.makeServerStreamRequest<FlowsRequest, DecodedLine>(
     GET_FLOWS_METHOD,
     () => bytes,
-    decodeFlowsResponse,
+    (message: Buffer) => {
+      received.bytes += message.length;
+      return decodeFlowsResponse(message);
+    },
     request,
   );
   return {

@@ -12,7 +12,7 @@ export type { BackoffOptions } from './backoff.js';
 export { RecentIds } from './recent-ids.js';
 export { GET_FLOWS_METHOD, isRetryable } from './client.js';
 export type { RelayTls } from './client.js';
-export { relayFlowSource, relaySourceName } from './source.js';
+export { describeGap, relayFlowSource, relaySourceName } from './source.js';
 export type { RelayFlowSource, RelayGap, RelaySourceOptions, RelayStats } from './source.js';
 export { DEFAULT_RELAY_PORT, RELAY_FLAG_OPTIONS, parseRelayAddress, readRelayOptions } from './options.js';
 export type { RelayFlags, RelayScope } from './options.js';

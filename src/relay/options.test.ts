@@ -105,6 +105,13 @@ describe('readRelayOptions', () => {
     await expect(run).rejects.toThrow(message);
   });
 
+  it('--follow and --last', async () => {
+    expect(await readRelayOptions({ relay: 'r:1', follow: true, last: '20' })).toMatchObject({ follow: true, number: 20 });
+    expect(await readRelayOptions({ relay: 'r:1', follow: true }, { follow: false })).toMatchObject({ follow: false });
+    await expect(readRelayOptions({ relay: 'r:1', last: 'ten' })).rejects.toThrow(/--last "ten" must be a whole number/);
+    await expect(readRelayOptions({ relay: 'r:1', last: '5' }, { since: '1h' })).rejects.toThrow(/--last cannot be combined with --since/);
+  });
+
   it('bad times are usage errors', async () => {
     await expect(readRelayOptions({ relay: 'r:1' }, { since: 'yesterday' })).rejects.toThrow(/--since "yesterday" is not an RFC 3339 time .* or a duration/);
     await expect(readRelayOptions({ relay: 'r:1' }, { since: '2026-11-02T12:00:00Z', until: '2026-11-02T11:00:00Z' })).rejects.toThrow(/--since .* is after --until/);

@@ -17,6 +17,8 @@ export const DEFAULT_RELAY_PORT = 4245;
 /** The flags, for `node:util` `parseArgs` (spread into a command's options). */
 export const RELAY_FLAG_OPTIONS = {
   relay: { type: 'string' },
+  follow: { type: 'boolean' },
+  last: { type: 'string' },
   tls: { type: 'boolean' },
   'tls-allow-insecure': { type: 'boolean' },
   'tls-ca-cert-files': { type: 'string', multiple: true },
@@ -28,6 +30,10 @@ export const RELAY_FLAG_OPTIONS = {
 /** Parsed flag values, as `parseArgs` returns them. */
 export interface RelayFlags {
   readonly relay?: string | undefined;
+  /** Keep streaming new flows (hubble's `--follow`). */
+  readonly follow?: boolean | undefined;
+  /** Only the last N stored flows (hubble's `--last`); not with `--since`/`--until`. */
+  readonly last?: string | undefined;
   readonly tls?: boolean | undefined;
   readonly 'tls-allow-insecure'?: boolean | undefined;
   /** Repeatable; each value may also list files separated by commas, as hubble accepts. */
@@ -39,6 +45,7 @@ export interface RelayFlags {
 
 /** What the command adds to the flags: the window and the scope, already parsed. */
 export interface RelayScope {
+  /** Overrides `--follow` when given. */
   readonly follow?: boolean;
   /** RFC 3339, or a duration back from `now` (`90m`, `24h`, `7d`). */
   readonly since?: string;
@@ -134,6 +141,12 @@ export async function readRelayOptions(flags: RelayFlags, scope: RelayScope = {}
       ...(insecure ? { allowInsecure: true } : {}),
     };
   }
+  let number: number | undefined;
+  if (flags.last !== undefined) {
+    if (!/^\d+$/.test(flags.last.trim()) || Number(flags.last) < 1) throw new UsageError(`--last ${JSON.stringify(flags.last)} must be a whole number of flows, 1 or more`);
+    if (scope.since !== undefined || scope.until !== undefined) throw new UsageError('--last cannot be combined with --since or --until (Hubble takes one or the other)');
+    number = Number(flags.last);
+  }
   const now = scope.now ?? Date.now;
   const since = scope.since === undefined ? undefined : resolveSince(scope.since, now);
   const until = scope.until === undefined ? undefined : instant('until', scope.until);
@@ -141,7 +154,8 @@ export async function readRelayOptions(flags: RelayFlags, scope: RelayScope = {}
   return {
     address,
     ...(tls ? { tls } : {}),
-    follow: scope.follow === true,
+    follow: (scope.follow ?? flags.follow) === true,
+    ...(number !== undefined ? { number } : {}),
     ...(since !== undefined ? { since } : {}),
     ...(until !== undefined ? { until } : {}),
     namespaces: [...(scope.namespaces ?? [])],

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeHubbleValue, formatTimestamp, type Flow, type FlowSink, type LostEvents, type SourcePosition } from '../flows/index.js';
 import { InputError } from '../shared/errors.js';
-import { relayFlowSource, type RelayGap, type RelaySourceOptions } from './source.js';
+import { describeGap, relayFlowSource, type RelayGap, type RelaySourceOptions } from './source.js';
 import { loadOwnSchema } from './test-support/protobuf.js';
 import { TestRelay, status } from './test-support/relay-server.js';
 
@@ -121,6 +121,9 @@ describe('requests and what comes back', () => {
       reconnects: 0,
       gaps: [],
     });
+    const bytes = relay.ring.filter((_, i) => i >= 6 && i <= 20 && i % 3 !== 2).reduce((n, r) => n + r.bytes.length, 0);
+    expect(stats.bytesRead).toBe(bytes);
+    expect(stats.bytesDecoded).toBe(bytes);
   });
 
   it('without namespaces sends no filter; `number` asks for the last N flows', async () => {
@@ -209,6 +212,10 @@ describe('gaps', () => {
     expect(stats).toMatchObject({ flows: 2, lostEventRecords: 2, lostEvents: 1241 });
     expect(got.lost).toHaveLength(2);
     expect(got.lost[0]).toMatchObject({ numEventsLost: 1234, cpu: 0 });
+    expect(gaps.map(describeGap)).toEqual([
+      'lost 1,234 events (HUBBLE_RING_BUFFER) on prod/node-a between 2026-11-02T09:59:00.000000000Z and 2026-11-02T09:59:59.500000000Z: Hubble could not deliver them, so the data has a hole there',
+      'lost 7 events (PERF_EVENT_RING_BUFFER): Hubble could not deliver them, so the data has a hole there',
+    ]);
   });
 
   it.each([false, true])('a Relay restart mid-stream (follow %s): reconnects, resumes at the last flow, drops repeats, reports the window', async (follow) => {
@@ -258,6 +265,9 @@ describe('gaps', () => {
     expect(gap.from < gap.to).toBe(true);
     expect(gap.from).toMatch(/^2026-11-02T12:00:\d\d\.000000000Z$/);
     expect(gap.reason).toMatch(/^[A-Z_]+: /);
+    expect(describeGap(gap)).toBe(
+      `stream broken from ${gap.from} to ${gap.to} (${gap.reason}); reconnected after ${gap.attempts} attempt${gap.attempts === 1 ? '' : 's'} and resumed at ${iso(T0 + 9000, 123)}: flows Hubble dropped from its buffer meanwhile are missing`,
+    );
   });
 
   it('a followed stream that the server ends is resumed like a broken one', async () => {

@@ -21,7 +21,7 @@
  * Time, randomness and waiting are injectable, so the tests drive reconnections deterministically.
  */
 import { formatTimestamp, parseTimestamp, type DecodeIssue, type DecodedLine, type FlowSink, type FlowSource, type LostEvents, type SourcePosition } from '../flows/index.js';
-import { InputError } from '../shared/errors.js';
+import { InputError, assertNever } from '../shared/errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { isRetryable, openFlowsCall, statusName, type FlowsCall, type RelayTls } from './client.js';
 import { namespaceFilters, timestampFromFlowTime, type FlowsRequest, type ProtoTimestamp } from './encode-request.js';
@@ -71,8 +71,9 @@ export interface RelayStats {
   readonly ignored: number;
   readonly lostEventRecords: number;
   readonly lostEvents: number;
-  /** Response bytes received (protobuf, after gRPC framing). Counted only when known: 0 here. */
+  /** Bytes of the response messages received (protobuf, without gRPC framing). */
   readonly bytesRead: number;
+  /** The same as {@link bytesRead}: there is no compression layer of tighten's own. */
   readonly bytesDecoded: number;
   /** The first few undecodable responses; `line` is the response's number. */
   readonly errors: readonly DecodeIssue[];
@@ -169,6 +170,7 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
   const until = o.until === undefined ? undefined : parseTime('until', o.until);
 
   const c = { linesRead: 0, flows: 0, skipped: 0, ignored: 0, lostEventRecords: 0, lostEvents: 0, duplicates: 0, reconnects: 0 };
+  const received = { bytes: 0 };
   const errors: DecodeIssue[] = [];
   const gaps: RelayGap[] = [];
   const gap = (g: RelayGap): void => {
@@ -241,15 +243,15 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
       ...(until !== undefined ? { until } : {}),
     };
     if (outage !== undefined) outage.attempts++;
-    const outcome = await callOnce(o, request, onResponse, established, signal);
+    const outcome = await callOnce(o, request, received, onResponse, established, signal);
     if (outcome.kind === 'ended') {
       established();
       if (!follow) {
         return {
           files: [name],
           ...c,
-          bytesRead: 0,
-          bytesDecoded: 0,
+          bytesRead: received.bytes,
+          bytesDecoded: received.bytes,
           errors,
           warnings: [],
           gaps,
@@ -283,6 +285,7 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
 function callOnce(
   o: RelaySourceOptions,
   request: FlowsRequest,
+  received: { bytes: number },
   onResponse: (d: DecodedLine) => void,
   established: () => void,
   signal: AbortSignal | undefined,
@@ -290,7 +293,7 @@ function callOnce(
   return new Promise<CallOutcome>((resolve, reject) => {
     let call: FlowsCall;
     try {
-      call = openFlowsCall(o.address, o.tls, request);
+      call = openFlowsCall(o.address, o.tls, request, received);
     } catch (e) {
       reject(new InputError(`${relaySourceName(o.address)}: cannot connect: ${e instanceof Error ? e.message : String(e)}`, { file: relaySourceName(o.address) }, { cause: e }));
       return;
@@ -340,6 +343,29 @@ function callOnce(
       finish(outcome ?? { kind: 'failed', code: undefined, reason: 'the stream ended without a status' });
     });
   });
+}
+
+/**
+ * One line for a gap, for a warning on stderr: what is missing, where and when.
+ * e.g. `lost 1,234 events (HUBBLE_RING_BUFFER) on prod/node-a between 2026-11-02T09:59:00.000000000Z and …`.
+ */
+export function describeGap(gap: RelayGap): string {
+  switch (gap.kind) {
+    case 'lost-events': {
+      const what = `lost ${gap.count.toLocaleString('en-US')} event${gap.count === 1 ? '' : 's'}${gap.source ? ` (${gap.source})` : ''}`;
+      const where = gap.nodeName ? ` on ${gap.nodeName}` : '';
+      const when = gap.first && gap.last ? ` between ${gap.first} and ${gap.last}` : gap.time ? ` at ${gap.time}` : '';
+      return `${what}${where}${when}: Hubble could not deliver them, so the data has a hole there`;
+    }
+    case 'reconnect':
+      return (
+        `stream broken from ${gap.from} to ${gap.to} (${gap.reason}); reconnected after ${gap.attempts} attempt${gap.attempts === 1 ? '' : 's'}` +
+        (gap.resumedFrom ? ` and resumed at ${gap.resumedFrom}` : '') +
+        ': flows Hubble dropped from its buffer meanwhile are missing'
+      );
+    default:
+      return assertNever(gap);
+  }
 }
 
 function lostGap(l: LostEvents): RelayGap {
