@@ -302,6 +302,19 @@ describe('failures', () => {
     expect(relay.requests).toHaveLength(1);
   });
 
+  it('a Relay that takes calls but breaks them before any response gives up after maxAttempts too', async () => {
+    const relay = await startRelay([], (call) => {
+      call.sendMetadata();
+      setTimeout(() => call.fail(status.UNAVAILABLE, 'no connected nodes'), 5);
+      return true;
+    });
+    const gaps: RelayGap[] = [];
+    const run = relayFlowSource(options(relay, { maxAttempts: 3, onGap: (g) => gaps.push(g) })).run(collect().sink);
+    await expect(run).rejects.toThrow(/gave up after 3 failed attempts in a row: UNAVAILABLE: no connected nodes/);
+    expect(relay.requests).toHaveLength(3);
+    expect(gaps).toEqual([]);
+  });
+
   it('an unreachable Relay: retries with the backoff delays, then gives up naming the address', async () => {
     const relay = await startRelay();
     relay.stop();

@@ -47,7 +47,10 @@ export type RelayGap =
       readonly kind: 'reconnect';
       /** Wall-clock time of the break. */
       readonly from: string;
-      /** Wall-clock time the new stream delivered its first response (or ended cleanly). */
+      /**
+       * Wall-clock time the new stream delivered its first response (or ended cleanly). A Relay that
+       * accepts calls but sends nothing keeps the window open: it errs on the side of a longer gap.
+       */
       readonly to: string;
       /** The `since` the new stream asked for: the time of the last flow seen before the break. */
       readonly resumedFrom: string | undefined;
@@ -184,6 +187,9 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
   let failures = 0;
 
   const onResponse = (d: DecodedLine): void => {
+    // Only a response proves the Relay works: one that takes calls and breaks them before sending
+    // anything still counts towards maxAttempts.
+    failures = 0;
     c.linesRead++;
     const at: SourcePosition = { file: name, line: c.linesRead };
     switch (d.kind) {
@@ -217,7 +223,6 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
   };
 
   const established = (): void => {
-    failures = 0;
     if (outage === undefined) return;
     c.reconnects++;
     gap({
@@ -311,13 +316,6 @@ function callOnce(
     const onAbort = (): void => finish({ kind: 'threw', error: signal?.reason });
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    // Response headers mean the Relay took the call, even before its first flow.
-    call.stream.on('metadata', () => {
-      if (first && !settled) {
-        first = false;
-        established();
-      }
-    });
     call.stream.on('data', (d: DecodedLine) => {
       if (settled) return;
       if (first) {

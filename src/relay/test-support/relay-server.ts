@@ -7,6 +7,7 @@
  * restarts, lost events, errors and stream ends around it.
  */
 import {
+  Metadata,
   Server,
   ServerCredentials,
   status,
@@ -35,6 +36,8 @@ export interface CallControl {
   end(): void;
   /** Ends the call with an error status. */
   fail(code: number, details: string): void;
+  /** Sends the response headers now (before any message). */
+  sendMetadata(): void;
   /** Whether the client cancelled or the call has ended. */
   readonly closed: boolean;
 }
@@ -161,6 +164,7 @@ export class TestRelay {
         this.followers.delete(entry);
         call.emit('error', { code, details, metadata: undefined });
       },
+      sendMetadata: () => call.sendMetadata(new Metadata()),
       get closed() {
         return closed;
       },
