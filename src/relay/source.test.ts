@@ -148,6 +148,17 @@ describe('requests and what comes back', () => {
     expect(got.flows.map((f) => f.uuid)).toEqual(['u-0', 'u-1', 'u-2', 'u-3', 'u-4', 'u-5', 'u-6', 'u-7']);
   });
 
+  it('follow with until: the stream the Relay ends at `until` ends the read', async () => {
+    const relay = await startRelay([], (call, r) => {
+      call.write(r.encode(flowJson(1, 'a', 'b', T0)).bytes);
+      call.end();
+      return true;
+    });
+    const stats = await relayFlowSource(options(relay, { follow: true, until: iso(T0 + 60_000) })).run(collect().sink);
+    expect(stats).toMatchObject({ flows: 1, reconnects: 0 });
+    expect(relay.requests).toEqual([{ follow: true, until: { seconds: String((T0 + 60_000) / 1000) } }]);
+  });
+
   it('an already aborted signal rejects before any call', async () => {
     const relay = await startRelay();
     const controller = new AbortController();

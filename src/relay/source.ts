@@ -20,7 +20,7 @@
  *
  * Time, randomness and waiting are injectable, so the tests drive reconnections deterministically.
  */
-import { formatTimestamp, parseTimestamp, type DecodeIssue, type DecodedLine, type FlowSink, type FlowSource, type LostEvents, type SourcePosition } from '../flows/index.js';
+import { formatTimestamp, parseTimestamp, type DecodeIssue, type DecodeWarning, type DecodedLine, type FlowSink, type FlowSource, type LostEvents, type SourcePosition } from '../flows/index.js';
 import { InputError, assertNever } from '../shared/errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { isRetryable, openFlowsCall, statusName, type FlowsCall, type RelayTls } from './client.js';
@@ -80,7 +80,8 @@ export interface RelayStats {
   readonly bytesDecoded: number;
   /** The first few undecodable responses; `line` is the response's number. */
   readonly errors: readonly DecodeIssue[];
-  readonly warnings: readonly { readonly file: string; readonly line?: number; readonly message: string }[];
+  /** Always empty: a Relay read has nothing to warn about that is not a gap or an error. */
+  readonly warnings: readonly DecodeWarning[];
   /** Flows dropped because their uuid had been delivered already (resumed streams). */
   readonly duplicates: number;
   /** Streams re-established after a break. */
@@ -100,7 +101,10 @@ export interface RelaySourceOptions {
   readonly address: string;
   /** TLS settings; omitted: plain text (Relay's default on 4245 inside the cluster). */
   readonly tls?: RelayTls;
-  /** Keep streaming new flows; `run` then only ends by `signal` or a fatal error. @default false */
+  /**
+   * Keep streaming new flows; `run` then ends only by `signal`, a fatal error, or — with `until` —
+   * when the Relay ends the stream. @default false
+   */
   readonly follow?: boolean;
   /** Flows observed at or after this RFC 3339 time. Omitted with `follow`: from now on. */
   readonly since?: string;
@@ -170,6 +174,7 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
   const recent = new RecentIds(o.dedupCapacity ?? DEFAULT_DEDUP);
   const whitelist = namespaceFilters(o.namespaces ?? []);
   const since = o.since === undefined ? undefined : parseTime('since', o.since);
+  const sinceIso = o.since === undefined ? undefined : parseTimestamp(o.since)?.iso;
   const until = o.until === undefined ? undefined : parseTime('until', o.until);
 
   const c = { linesRead: 0, flows: 0, skipped: 0, ignored: 0, lostEventRecords: 0, lostEvents: 0, duplicates: 0, reconnects: 0 };
@@ -251,7 +256,8 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
     const outcome = await callOnce(o, request, received, onResponse, established, signal);
     if (outcome.kind === 'ended') {
       established();
-      if (!follow) {
+      // Without follow the stream ends when the stored flows are sent; with `until`, when it is passed.
+      if (!follow || until !== undefined) {
         return {
           files: [name],
           ...c,
@@ -279,7 +285,7 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
         { file: name },
       );
     }
-    outage ??= { from: now(), reason, attempts: 0, resumedFrom: lastFlow?.iso ?? o.since };
+    outage ??= { from: now(), reason, attempts: 0, resumedFrom: lastFlow?.iso ?? sinceIso };
     const delayMs = backoffDelay(failures, o.backoff ?? {}, random);
     o.onRetry?.({ attempt: failures, delayMs, reason });
     await sleep(delayMs, signal);
