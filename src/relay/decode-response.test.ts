@@ -127,6 +127,34 @@ describe('decodeFlowsResponse on its own', () => {
     expect(decodeFlowsResponse(response)).toEqual(decodeFlowsResponse(bytes));
   });
 
+  it('labels: a run split by another field, and one identity whose labels change', () => {
+    const str = (field: number, text: string): Buffer => Buffer.concat([tag(field, 2), varint(Buffer.byteLength(text)), Buffer.from(text)]);
+    const message = (field: number, body: Buffer): Buffer => Buffer.concat([tag(field, 2), varint(body.length), body]);
+    const response = (labelFields: Buffer[]): Uint8Array => {
+      const endpoint = Buffer.concat([tag(2, 0), varint(77), ...labelFields]);
+      const time = Buffer.concat([tag(1, 0), varint(1_793_613_600)]);
+      return message(1, Buffer.concat([message(1, time), message(8, endpoint)]));
+    };
+    const labelsOf = (bytes: Uint8Array): readonly string[] => {
+      const d = decodeFlowsResponse(bytes);
+      if (d.kind !== 'flow') throw new Error(d.kind);
+      return d.flow.source.labels;
+    };
+    const split = response([str(4, 'k8s:a=1'), str(5, 'pod-1'), str(4, 'k8s:b=2'), str(4, 'k8s:c=3')]);
+    const first = labelsOf(split);
+    expect(first).toEqual(['k8s:a=1', 'k8s:b=2', 'k8s:c=3']);
+    expect(labelsOf(split)).toEqual(['k8s:a=1', 'k8s:b=2', 'k8s:c=3']);
+    const changed = response([str(4, 'k8s:a=1'), str(4, 'k8s:x=9')]);
+    expect(labelsOf(changed)).toEqual(['k8s:a=1', 'k8s:x=9']);
+    expect(labelsOf(changed)).toEqual(['k8s:a=1', 'k8s:x=9']); // now from the cache
+    expect(labelsOf(response([str(4, 'k8s:a=1'), str(4, 'k8s:x=8')]))).toEqual(['k8s:a=1', 'k8s:x=8']); // same length, other bytes
+    expect(labelsOf(response([str(4, 'k8s:a=1')]))).toEqual(['k8s:a=1']);
+    expect(first).toEqual(['k8s:a=1', 'k8s:b=2', 'k8s:c=3']); // earlier results are untouched
+    // A run whose length prefix runs past the endpoint is malformed, not a shorter list.
+    const broken = Buffer.concat([tag(2, 0), varint(77), tag(4, 2), varint(50), Buffer.from('k8s:a=1')]);
+    expect(decodeFlowsResponse(message(1, Buffer.concat([message(1, Buffer.concat([tag(1, 0), varint(1)])), message(8, broken)]))).kind).toBe('error');
+  });
+
   it('takes the time and node of the response when the flow has none', () => {
     const d = decodeFlowsResponse(encodeJson(schema.response, { flow: { verdict: 'DROPPED' }, node_name: 'c/n', time: '2026-01-02T03:04:05.5+01:00' }));
     expect(d).toMatchObject({ kind: 'flow', flow: { time: '2026-01-02T02:04:05.500000000Z', nodeName: 'c/n', verdict: 'DROPPED' } });
