@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../shared/errors.js';
-import { parseRelayAddress, readRelayOptions } from './options.js';
+import { parseArgs } from 'node:util';
+import { RELAY_FLAG_OPTIONS, parseRelayAddress, readRelayOptions } from './options.js';
 
 describe('parseRelayAddress', () => {
   it.each([
@@ -103,6 +104,17 @@ describe('readRelayOptions', () => {
     const run = readRelayOptions(flags);
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(message);
+  });
+
+  it('works with parseArgs: the flags as a command line spells them', async () => {
+    const { values } = parseArgs({
+      args: ['--relay', 'tls://relay:4245', '--follow', '--tls-ca-cert-files', ca1, '--tls-ca-cert-files', ca2, '--tls-server-name', 'instance.hubble-relay.cilium.io', '--last', '100'],
+      options: RELAY_FLAG_OPTIONS,
+      strict: true,
+    });
+    const o = await readRelayOptions(values);
+    expect(o).toMatchObject({ address: 'relay:4245', follow: true, number: 100, tls: { serverName: 'instance.hubble-relay.cilium.io' } });
+    expect(o.tls?.ca?.toString().match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
   });
 
   it('--follow and --last', async () => {
