@@ -66,6 +66,20 @@ function channelCredentials(tls: RelayTls | undefined): ChannelCredentials {
   );
 }
 
+/** Keepalive pings, which find a connection that died without a word (a vanished node, a dropped NAT entry). */
+export interface Keepalive {
+  /** Ping after this long without traffic. */
+  readonly intervalMs: number;
+  /** A ping unanswered this long breaks the connection (and so the call, which is then retried). */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Every 5 min 10 s, answered within 20 s: gRPC servers (Relay is one, in Go) reject clients that
+ * ping more often than every 5 minutes unless configured otherwise.
+ */
+export const DEFAULT_KEEPALIVE: Keepalive = { intervalMs: 310_000, timeoutMs: 20_000 };
+
 /** An open GetFlows call and the client (channel) that carries it. */
 export interface FlowsCall {
   readonly stream: ClientReadableStream<DecodedLine>;
@@ -80,8 +94,18 @@ export interface FlowsCall {
  *
  * @param received - its `bytes` grows by the size of every response message as it is decoded.
  */
-export function openFlowsCall(address: string, tls: RelayTls | undefined, request: FlowsRequest, received: { bytes: number }): FlowsCall {
-  const options: ChannelOptions = { 'grpc.use_local_subchannel_pool': 1 };
+export function openFlowsCall(
+  address: string,
+  tls: RelayTls | undefined,
+  request: FlowsRequest,
+  received: { bytes: number },
+  keepalive: Keepalive = DEFAULT_KEEPALIVE,
+): FlowsCall {
+  const options: ChannelOptions = {
+    'grpc.use_local_subchannel_pool': 1,
+    'grpc.keepalive_time_ms': keepalive.intervalMs,
+    'grpc.keepalive_timeout_ms': keepalive.timeoutMs,
+  };
   if (tls?.serverName !== undefined) {
     options['grpc.ssl_target_name_override'] = tls.serverName;
     options['grpc.default_authority'] = tls.serverName;

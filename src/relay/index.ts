@@ -10,8 +10,8 @@ export type { FlowFilter, FlowsRequest, ProtoTimestamp } from './encode-request.
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { RecentIds } from './recent-ids.js';
-export { GET_FLOWS_METHOD, isRetryable } from './client.js';
-export type { RelayTls } from './client.js';
+export { DEFAULT_KEEPALIVE, GET_FLOWS_METHOD, isRetryable } from './client.js';
+export type { Keepalive, RelayTls } from './client.js';
 export { describeGap, relayFlowSource, relaySourceName } from './source.js';
 export type { RelayFlowSource, RelayGap, RelaySourceOptions, RelayStats } from './source.js';
 export { DEFAULT_RELAY_PORT, RELAY_FLAG_OPTIONS, parseRelayAddress, readRelayOptions } from './options.js';

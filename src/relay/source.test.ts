@@ -5,6 +5,7 @@
  * statuses, giving up, and aborting.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeHubbleValue, formatTimestamp, type Flow, type FlowSink, type LostEvents, type SourcePosition } from '../flows/index.js';
@@ -300,6 +301,77 @@ describe('gaps', () => {
     expect(gaps).toMatchObject([{ kind: 'reconnect', reason: 'the server ended the followed stream', resumedFrom: iso(T0 + 2000) }]);
   });
 });
+
+describe('dead connections', () => {
+  it('a connection that goes silent is found by keepalive pings, and the followed stream resumes', async () => {
+    const relay = await startRelay(Array.from({ length: 3 }, (_, i) => flowJson(i, 'a', 'b', T0 + i * 1000)));
+    const proxy = await freezingProxy(relay.port);
+    try {
+      const controller = new AbortController();
+      const gaps: RelayGap[] = [];
+      const got = collect((flows) => {
+        if (flows.length === 3) {
+          // The network stops delivering anything, both ways, without closing: no RST, no FIN.
+          proxy.freeze();
+          relay.add(...[3, 4].map((i) => relay.encode(flowJson(i, 'a', 'b', T0 + i * 1000))));
+        }
+        if (flows.length === 5) controller.abort(new Error('done'));
+      });
+      const run = relayFlowSource({
+        address: `127.0.0.1:${proxy.port}`,
+        follow: true,
+        keepalive: { intervalMs: 100, timeoutMs: 100 },
+        backoff: { initialMs: 5, jitter: 0 },
+        onGap: (g) => gaps.push(g),
+      }).run(got.sink, controller.signal);
+      await expect(run).rejects.toThrow('done');
+      expect(got.flows.map((f) => f.uuid)).toEqual(['u-0', 'u-1', 'u-2', 'u-3', 'u-4']);
+      expect(relay.requests.at(-1)).toMatchObject({ follow: true, since: { seconds: String((T0 + 2000) / 1000) } });
+      expect(gaps).toMatchObject([{ kind: 'reconnect', resumedFrom: iso(T0 + 2000) }]);
+    } finally {
+      proxy.close();
+    }
+  });
+});
+
+/** A TCP proxy to `port` whose current connections can be frozen: bytes stop flowing, sockets stay open. */
+async function freezingProxy(port: number): Promise<{ port: number; freeze(): void; close(): void }> {
+  const pairs: { client: Socket; upstream: Socket }[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const onError = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', onError);
+    upstream.on('error', onError);
+    pairs.push({ client, upstream });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: () => {
+      for (const { client, upstream } of pairs.splice(0)) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+        frozen.push(client, upstream);
+      }
+    },
+    close: () => {
+      for (const s of frozen.splice(0)) s.destroy();
+      for (const { client, upstream } of pairs.splice(0)) {
+        client.destroy();
+        upstream.destroy();
+      }
+      server.close();
+    },
+  };
+}
+const frozen: Socket[] = [];
 
 describe('failures', () => {
   it('a status retrying cannot fix fails at once, with a hint', async () => {

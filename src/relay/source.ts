@@ -5,6 +5,8 @@
  *
  * - **Filtering.** The chosen namespaces become the request's whitelist (see
  *   {@link namespaceFilters}), so the Relay sends only flows from or to them.
+ * - **Dead connections.** Keepalive pings find a connection that died silently, so a followed stream
+ *   cannot hang forever; the broken call is then retried like any other.
  * - **Reconnecting.** A call that fails with a status that retrying can help (`UNAVAILABLE`, a reset
  *   connection, a Relay restart …) — or a followed stream that the server ends — is retried after an
  *   exponential, jittered delay ({@link backoffDelay}); the count starts again once a response
@@ -23,7 +25,7 @@
 import { formatTimestamp, parseTimestamp, type DecodeIssue, type DecodeWarning, type DecodedLine, type FlowSink, type FlowSource, type LostEvents, type SourcePosition } from '../flows/index.js';
 import { InputError, assertNever } from '../shared/errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { isRetryable, openFlowsCall, statusName, type FlowsCall, type RelayTls } from './client.js';
+import { isRetryable, openFlowsCall, statusName, type FlowsCall, type Keepalive, type RelayTls } from './client.js';
 import { namespaceFilters, timestampFromFlowTime, type FlowsRequest, type ProtoTimestamp } from './encode-request.js';
 import { RecentIds } from './recent-ids.js';
 
@@ -115,6 +117,8 @@ export interface RelaySourceOptions {
   /** Only flows from or to these namespaces; empty or omitted: every flow. */
   readonly namespaces?: readonly string[];
   readonly backoff?: BackoffOptions;
+  /** Keepalive pings on the connection. @default every 5 min 10 s, 20 s to answer (`DEFAULT_KEEPALIVE`) */
+  readonly keepalive?: Keepalive;
   /**
    * Consecutive failed calls (without a single response) before giving up with an {@link InputError}.
    * @default Infinity with `follow`, 5 without
@@ -304,7 +308,7 @@ function callOnce(
   return new Promise<CallOutcome>((resolve, reject) => {
     let call: FlowsCall;
     try {
-      call = openFlowsCall(o.address, o.tls, request, received);
+      call = openFlowsCall(o.address, o.tls, request, received, o.keepalive);
     } catch (e) {
       reject(new InputError(`${relaySourceName(o.address)}: cannot connect: ${e instanceof Error ? e.message : String(e)}`, { file: relaySourceName(o.address) }, { cause: e }));
       return;
