@@ -281,6 +281,22 @@ describe('gaps', () => {
     );
   });
 
+  it('a Relay that ignores `since` and sends everything again: every repeat is dropped', async () => {
+    const ring = Array.from({ length: 8 }, (_, i) => flowJson(i, 'a', 'b', T0 + i * 1000));
+    const relay = await startRelay(ring, (call, r) => {
+      const first = r.requests.length === 1;
+      for (const s of r.ring.slice(0, first ? 5 : 8)) call.write(s.bytes);
+      if (first) setTimeout(() => call.fail(status.UNAVAILABLE, 'node went away'), 20);
+      else call.end();
+      return true;
+    });
+    const got = collect();
+    const stats = await relayFlowSource(options(relay)).run(got.sink);
+    expect(got.flows.map((f) => f.uuid)).toEqual(ring.map((_, i) => `u-${i}`));
+    expect(stats).toMatchObject({ flows: 8, duplicates: 5, reconnects: 1, linesRead: 13 });
+    expect(stats.gaps).toMatchObject([{ kind: 'reconnect', reason: 'UNAVAILABLE: node went away', attempts: 1 }]);
+  });
+
   it('a followed stream that the server ends is resumed like a broken one', async () => {
     const ring = Array.from({ length: 6 }, (_, i) => flowJson(i, 'a', 'b', T0 + i * 1000));
     const relay = await startRelay(ring, (call, r) => {

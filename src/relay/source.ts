@@ -13,8 +13,9 @@
  *   arrives. `UNAUTHENTICATED`, `PERMISSION_DENIED`, `INVALID_ARGUMENT` and the like fail at once.
  * - **Resuming.** The next call asks for `since` = the time of the last flow seen (the original
  *   `since` before any flow), so nothing already stored is fetched twice but the flows of that very
- *   instant; those, and any other repeat, are dropped by their `uuid` ({@link RecentIds}). Flows
- *   without a uuid (Cilium before 1.11) cannot be told apart and are passed on.
+ *   instant; those, and any other flow among the last `dedupCapacity` delivered before the break, are
+ *   dropped by their `uuid` ({@link RecentIds}). Flows without a uuid (Cilium before 1.11) cannot be
+ *   told apart and are passed on.
  * - **Gaps.** Every `lost_events` record (Hubble or Cilium could not deliver events) and every
  *   reconnection window (from the break to the first response of the new stream: flows of that
  *   window may have been overwritten in Hubble's ring buffer) is a {@link RelayGap}, reported
@@ -124,7 +125,7 @@ export interface RelaySourceOptions {
    * @default Infinity with `follow`, 5 without
    */
   readonly maxAttempts?: number;
-  /** How many recent flow uuids are remembered to drop repeats. @default 65536 */
+  /** How many of the latest flow uuids are remembered to drop what a resumed stream repeats. @default 65536 */
   readonly dedupCapacity?: number;
   /** How many skipped responses are listed in `errors` (all are counted). @default 5 */
   readonly maxReportedErrors?: number;
@@ -204,7 +205,7 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
     switch (d.kind) {
       case 'flow': {
         const uuid = d.flow.uuid;
-        if (uuid !== undefined && !recent.add(uuid)) {
+        if (uuid !== undefined && recent.isRepeat(uuid)) {
           c.duplicates++;
           return;
         }
@@ -289,7 +290,10 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
         { file: name },
       );
     }
-    outage ??= { from: now(), reason, attempts: 0, resumedFrom: lastFlow?.iso ?? sinceIso };
+    if (outage === undefined) {
+      outage = { from: now(), reason, attempts: 0, resumedFrom: lastFlow?.iso ?? sinceIso };
+      recent.resume(); // flows seen so far may come again
+    }
     const delayMs = backoffDelay(failures, o.backoff ?? {}, random);
     o.onRetry?.({ attempt: failures, delayMs, reason });
     await sleep(delayMs, signal);
