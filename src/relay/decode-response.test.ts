@@ -58,7 +58,7 @@ describe.each(schemas.map((s) => [s.name, s] as const))('binary = JSON, encoded 
   it('own fixtures: L7 DNS and HTTP, drops, policy verdicts, IPv6, ICMP, SCTP/VRRP/IGMP, lost events, node status', () => {
     const values = jsonLines(FIXTURES);
     const kinds = checkAll(schema, values);
-    expect(kinds).toEqual({ flow: 23, lost: 3, ignored: 1 });
+    expect(kinds).toEqual({ flow: 25, lost: 3, ignored: 1 });
   });
 
   it('the sample generator traffic (6,000 flows of a realistic cluster)', () => {
