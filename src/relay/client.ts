@@ -6,7 +6,7 @@
  */
 import { Client, credentials, status, type ChannelCredentials, type ChannelOptions, type ClientReadableStream } from '@grpc/grpc-js';
 import type { DecodedLine } from '../flows/index.js';
-import { decodeFlowsResponse } from './decode-response.js';
+import { decodeFlowsResponse, decodeNodeStatus, type NodeStatus } from './decode-response.js';
 import { encodeFlowsRequest, type FlowsRequest } from './encode-request.js';
 
 /** The gRPC method path; the service name is the proto package plus the service. */
@@ -80,9 +80,15 @@ export interface Keepalive {
  */
 export const DEFAULT_KEEPALIVE: Keepalive = { intervalMs: 310_000, timeoutMs: 20_000 };
 
+/**
+ * One response as the call hands it over: what the JSON reader would make of it, except that a
+ * `node_status` keeps its content (Relay's word on which nodes are missing from the stream).
+ */
+export type RelayResponse = DecodedLine | { readonly kind: 'node-status'; readonly status: NodeStatus };
+
 /** An open GetFlows call and the client (channel) that carries it. */
 export interface FlowsCall {
-  readonly stream: ClientReadableStream<DecodedLine>;
+  readonly stream: ClientReadableStream<RelayResponse>;
   /** Cancels the call (if still running) and closes the channel. */
   close(): void;
 }
@@ -112,12 +118,15 @@ export function openFlowsCall(
   }
   const client = new Client(address, channelCredentials(tls), options);
   const bytes = Buffer.from(encodeFlowsRequest(request));
-  const stream = client.makeServerStreamRequest<FlowsRequest, DecodedLine>(
+  const stream = client.makeServerStreamRequest<FlowsRequest, RelayResponse>(
     GET_FLOWS_METHOD,
     () => bytes,
-    (message: Buffer) => {
+    (message: Buffer): RelayResponse => {
       received.bytes += message.length;
-      return decodeFlowsResponse(message);
+      const d = decodeFlowsResponse(message);
+      if (d.kind !== 'ignored' || d.what !== 'node_status') return d;
+      const status = decodeNodeStatus(message);
+      return status === undefined ? d : { kind: 'node-status', status };
     },
     request,
   );

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeHubbleValue, type DecodedLine } from '../flows/index.js';
 import { generateSample } from '../sample/index.js';
-import { decodeFlowsResponse } from './decode-response.js';
+import { decodeFlowsResponse, decodeNodeStatus } from './decode-response.js';
 import { REFERENCE_PRESENT, encodeJson, loadOwnSchema, loadReferenceSchema, type Schema } from './test-support/protobuf.js';
 
 const SAMPLES = new URL('../../../shared/reference/cilium/', import.meta.url);
@@ -153,6 +153,16 @@ describe('decodeFlowsResponse on its own', () => {
     // A run whose length prefix runs past the endpoint is malformed, not a shorter list.
     const broken = Buffer.concat([tag(2, 0), varint(77), tag(4, 2), varint(50), Buffer.from('k8s:a=1')]);
     expect(decodeFlowsResponse(message(1, Buffer.concat([message(1, Buffer.concat([tag(1, 0), varint(1)])), message(8, broken)]))).kind).toBe('error');
+  });
+
+  it('decodeNodeStatus reads what decodeFlowsResponse only counts', () => {
+    const json = { node_status: { state_change: 'NODE_UNAVAILABLE', node_names: ['a', 'b'], message: 'dial tcp: i/o timeout' }, node_name: 'x', time: '2026-11-02T10:00:00Z' };
+    const bytes = encodeJson(schema.response, json);
+    expect(decodeFlowsResponse(bytes)).toEqual({ kind: 'ignored', what: 'node_status' });
+    expect(decodeNodeStatus(bytes)).toEqual({ state: 'NODE_UNAVAILABLE', nodeNames: ['a', 'b'], message: 'dial tcp: i/o timeout', time: '2026-11-02T10:00:00.000000000Z' });
+    expect(decodeNodeStatus(encodeJson(schema.response, { node_status: {} }))).toEqual({ state: undefined, nodeNames: [], message: undefined, time: undefined });
+    expect(decodeNodeStatus(encodeJson(schema.response, fixtures[0]!))).toBeUndefined();
+    expect(decodeNodeStatus(Uint8Array.from([0x12, 0x05, 0x08]))).toBeUndefined();
   });
 
   it('takes the time and node of the response when the flow has none', () => {

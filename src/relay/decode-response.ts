@@ -117,6 +117,70 @@ export function decodeFlowsResponse(bytes: Uint8Array): DecodedLine {
   }
 }
 
+/** Relay's `NodeStatusEvent`: nodes that joined or left the stream of one request. */
+export interface NodeStatus {
+  /** `NODE_CONNECTED`, `NODE_UNAVAILABLE`, `NODE_GONE` or `NODE_ERROR` (an unknown number as text). */
+  readonly state: string | undefined;
+  readonly nodeNames: readonly string[];
+  /** Why, e.g. the error that made the nodes unavailable. */
+  readonly message: string | undefined;
+  /** The response's time. */
+  readonly time: string | undefined;
+}
+
+const NODE_STATE_BY_NUMBER: Readonly<Record<number, string>> = { 1: 'NODE_CONNECTED', 2: 'NODE_UNAVAILABLE', 3: 'NODE_GONE', 4: 'NODE_ERROR' };
+
+/**
+ * Reads the `node_status` of a `GetFlowsResponse` (which {@link decodeFlowsResponse} only counts as
+ * ignored, as the JSON reader does). Undefined when the response carries none or is malformed.
+ */
+export function decodeNodeStatus(bytes: Uint8Array): NodeStatus | undefined {
+  const saved = buf;
+  buf = asSlicer(bytes);
+  pos = 0;
+  try {
+    let bodyStart = -1;
+    let bodyEnd = 0;
+    let timeAt = -1;
+    while (pos < bytes.length) {
+      const tag = varint32();
+      if (tag === ((2 << 3) | LEN)) {
+        const len = length();
+        bodyStart = pos;
+        bodyEnd = pos + len;
+        pos = bodyEnd;
+      } else if (tag === ((1001 << 3) | LEN)) {
+        timeAt = pos;
+        skipBytes();
+      } else skip(tag & 7);
+    }
+    if (bodyStart < 0) return undefined;
+    let time: string | undefined;
+    if (timeAt >= 0) {
+      pos = timeAt;
+      time = timestamp();
+    }
+    pos = bodyStart;
+    let state = 0;
+    const nodeNames: string[] = [];
+    let message: string | undefined;
+    while (pos < bodyEnd) {
+      const tag = varint32();
+      if (tag === ((1 << 3) | VARINT)) state = varint32();
+      else if (tag === ((2 << 3) | LEN)) nodeNames.push(rawString());
+      else if (tag === ((3 << 3) | LEN)) message = string();
+      else skip(tag & 7);
+    }
+    if (pos !== bodyEnd) return undefined;
+    return { state: enumName(state, NODE_STATE_BY_NUMBER), nodeNames, message, time };
+  } catch (e) {
+    if (e instanceof Malformed) return undefined;
+    throw e;
+  } finally {
+    buf = saved;
+  }
+}
+
 function readResponse(end: number): DecodedLine {
   let kind = 0; // 1 flow, 2 node_status, 3 lost_events, 4 agent_event, 5 debug_event
   let bodyStart = 0;

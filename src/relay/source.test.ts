@@ -230,6 +230,26 @@ describe('gaps', () => {
     ]);
   });
 
+  it('nodes Relay reports unavailable are gaps; connected nodes are not', async () => {
+    const relay = await startRelay([
+      { node_status: { state_change: 'NODE_CONNECTED', node_names: ['prod/node-a'] }, time: '2026-11-02T10:00:00Z' },
+      { node_status: { state_change: 'NODE_UNAVAILABLE', node_names: ['prod/node-b', 'prod/node-c'], message: 'connection refused' }, time: '2026-11-02T10:00:00.5Z' },
+      flowJson(1, 'a', 'b', T0),
+      { node_status: { state_change: 'NODE_ERROR', node_names: ['prod/node-d'] } },
+    ]);
+    const gaps: RelayGap[] = [];
+    const stats = await relayFlowSource(options(relay, { onGap: (g) => gaps.push(g) })).run(collect().sink);
+    expect(gaps).toEqual([
+      { kind: 'nodes-unavailable', state: 'NODE_UNAVAILABLE', nodeNames: ['prod/node-b', 'prod/node-c'], message: 'connection refused', time: '2026-11-02T10:00:00.500000000Z' },
+      { kind: 'nodes-unavailable', state: 'NODE_ERROR', nodeNames: ['prod/node-d'], message: undefined, time: undefined },
+    ]);
+    expect(stats).toMatchObject({ flows: 1, ignored: 3 });
+    expect(gaps.map(describeGap)).toEqual([
+      'prod/node-b, prod/node-c unavailable (connection refused) at 2026-11-02T10:00:00.500000000Z: Relay sends none of their flows',
+      'prod/node-d failed: Relay sends none of their flows',
+    ]);
+  });
+
   it.each([false, true])('a Relay restart mid-stream (follow %s): reconnects, resumes at the last flow, drops repeats, reports the window', async (follow) => {
     // Flows 9 and 10 share an instant: the resumed stream must send 10, and sends 9 again.
     const ring = Array.from({ length: 20 }, (_, i) => flowJson(i, 'shop', 'web', T0 + (i === 10 ? 9 : i) * 1000, 123));

@@ -16,17 +16,18 @@
  *   instant; those, and any other flow among the last `dedupCapacity` delivered before the break, are
  *   dropped by their `uuid` ({@link RecentIds}). Flows without a uuid (Cilium before 1.11) cannot be
  *   told apart and are passed on.
- * - **Gaps.** Every `lost_events` record (Hubble or Cilium could not deliver events) and every
+ * - **Gaps.** Every `lost_events` record (Hubble or Cilium could not deliver events), every node
+ *   Relay reports unavailable (`node_status`: its flows are not in the stream), and every
  *   reconnection window (from the break to the first response of the new stream: flows of that
  *   window may have been overwritten in Hubble's ring buffer) is a {@link RelayGap}, reported
  *   through `onGap` as it happens and listed in the final {@link RelayStats}. Nothing is papered over.
  *
  * Time, randomness and waiting are injectable, so the tests drive reconnections deterministically.
  */
-import { formatTimestamp, parseTimestamp, type DecodeIssue, type DecodeWarning, type DecodedLine, type FlowSink, type FlowSource, type LostEvents, type SourcePosition } from '../flows/index.js';
+import { formatTimestamp, parseTimestamp, type DecodeIssue, type DecodeWarning, type FlowSink, type FlowSource, type LostEvents, type SourcePosition } from '../flows/index.js';
 import { InputError, assertNever } from '../shared/errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { isRetryable, openFlowsCall, statusName, type FlowsCall, type Keepalive, type RelayTls } from './client.js';
+import { isRetryable, openFlowsCall, statusName, type FlowsCall, type Keepalive, type RelayResponse, type RelayTls } from './client.js';
 import { namespaceFilters, timestampFromFlowTime, type FlowsRequest, type ProtoTimestamp } from './encode-request.js';
 import { RecentIds } from './recent-ids.js';
 
@@ -44,6 +45,16 @@ export type RelayGap =
       /** First and last lost event, where Hubble says. */
       readonly first: string | undefined;
       readonly last: string | undefined;
+    }
+  | {
+      /** Relay could not reach these nodes (`NODE_UNAVAILABLE`, `NODE_ERROR`): their flows are not in the stream. */
+      readonly kind: 'nodes-unavailable';
+      readonly state: string;
+      readonly nodeNames: readonly string[];
+      /** Relay's explanation, e.g. a connection error. */
+      readonly message: string | undefined;
+      /** When Relay said so. */
+      readonly time: string | undefined;
     }
   | {
       /** The stream broke and was re-established: flows in between may be missing. */
@@ -73,7 +84,7 @@ export interface RelayStats {
   readonly flows: number;
   /** Responses that did not decode (malformed bytes, a flow without a usable time). */
   readonly skipped: number;
-  /** `node_status` responses. */
+  /** `node_status` responses (the unavailable nodes among them are gaps as well). */
   readonly ignored: number;
   readonly lostEventRecords: number;
   readonly lostEvents: number;
@@ -196,7 +207,7 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
   let outage: { from: number; reason: string; attempts: number; resumedFrom: string | undefined } | undefined;
   let failures = 0;
 
-  const onResponse = (d: DecodedLine): void => {
+  const onResponse = (d: RelayResponse): void => {
     // Only a response proves the Relay works: one that takes calls and breaks them before sending
     // anything still counts towards maxAttempts.
     failures = 0;
@@ -225,6 +236,12 @@ async function runRelay(o: RelaySourceOptions, name: string, sink: FlowSink, sig
       case 'ignored':
         c.ignored++;
         return;
+      case 'node-status': {
+        c.ignored++;
+        const { state, nodeNames, message, time } = d.status;
+        if (state === 'NODE_UNAVAILABLE' || state === 'NODE_ERROR') gap({ kind: 'nodes-unavailable', state, nodeNames, message, time });
+        return;
+      }
       case 'error':
         c.skipped++;
         if (errors.length < maxErrors) errors.push({ file: name, line: c.linesRead, message: d.message });
@@ -305,7 +322,7 @@ function callOnce(
   o: RelaySourceOptions,
   request: FlowsRequest,
   received: { bytes: number },
-  onResponse: (d: DecodedLine) => void,
+  onResponse: (d: RelayResponse) => void,
   established: () => void,
   signal: AbortSignal | undefined,
 ): Promise<CallOutcome> {
@@ -330,7 +347,7 @@ function callOnce(
     const onAbort = (): void => finish({ kind: 'threw', error: signal?.reason });
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    call.stream.on('data', (d: DecodedLine) => {
+    call.stream.on('data', (d: RelayResponse) => {
       if (settled) return;
       if (first) {
         first = false;
@@ -369,6 +386,11 @@ export function describeGap(gap: RelayGap): string {
       const when = gap.first && gap.last ? ` between ${gap.first} and ${gap.last}` : gap.time ? ` at ${gap.time}` : '';
       return `${what}${where}${when}: Hubble could not deliver them, so the data has a hole there`;
     }
+    case 'nodes-unavailable':
+      return (
+        `${gap.nodeNames.length > 0 ? gap.nodeNames.join(', ') : 'some nodes'} ${gap.state === 'NODE_ERROR' ? 'failed' : 'unavailable'}` +
+        `${gap.message ? ` (${gap.message})` : ''}${gap.time ? ` at ${gap.time}` : ''}: Relay sends none of their flows`
+      );
     case 'reconnect':
       return (
         `stream broken from ${gap.from} to ${gap.to} (${gap.reason}); reconnected after ${gap.attempts} attempt${gap.attempts === 1 ? '' : 's'}` +
