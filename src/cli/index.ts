@@ -27,6 +27,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { traceCommand } from './commands/trace.js';
 import { watchCommand } from './commands/watch.js';
 import { WATCH_FORMATS } from '../report/watch.js';
+import { RELAY_FLAG_OPTIONS, type RelayFlags } from '../relay/index.js';
 import { parseDuration } from './window.js';
 import { SIMULATION_FORMATS } from '../report/simulation.js';
 import { TRACE_FORMATS } from '../report/trace.js';
@@ -405,10 +406,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   watch: {
     summary: 'live drops and would-be drops, attributed to namespace, stage, workload and missing rule; alerts with the rollback command; metrics',
     usage:
-      'tighten watch (FILE|DIR|- …|--flows …) [--repo DIR] [--cluster FILE|DIR …|--kube] [--namespace NS …] [--threshold N/DURATION] [--repeat-after DURATION] [--on-threshold alert|rollback] [--webhook URL] [--metrics HOST:PORT] [--slice DURATION] [--cilium-version X.Y] [-o text|json]',
+      'tighten watch (--relay HOST:PORT [--tls …]|FILE|DIR|- …|--flows …) [--repo DIR] [--cluster FILE|DIR …|--kube] [--namespace NS …] [--threshold N/DURATION] [--repeat-after DURATION] [--on-threshold alert|rollback] [--webhook URL] [--metrics HOST:PORT] [--slice DURATION] [--cilium-version X.Y] [-o text|json]',
     positionals: 'flow files, directories, or - for stdin (hubble observe --follow -o json | tighten watch -)',
     options: {
       flows: { type: 'string', multiple: true, short: 'f' },
+      ...RELAY_FLAG_OPTIONS,
       cluster: { type: 'string', multiple: true, short: 'c' },
       ...KUBE_OPTIONS,
       repo: { type: 'string' },
@@ -427,6 +429,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       watchCommand(
         {
           flows: [...strings(v.flows), ...positionals],
+          ...(typeof v.relay === 'string' ? { relay: v as RelayFlags } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),

@@ -184,3 +184,47 @@ describe('tighten watch', () => {
     expect((await run(['watch', '-', '--webhook', 'ftp://x'])).err).toMatch(/not an http\(s\) URL/);
   });
 });
+
+describe('tighten watch --relay', () => {
+  it('follows Hubble Relay: the would-be drops of flows the Relay sends, until interrupted', async () => {
+    const { TestRelay } = await import('../relay/test-support/relay-server.js');
+    const { loadOwnSchema } = await import('../relay/test-support/protobuf.js');
+    const relay = await TestRelay.start({ schema: loadOwnSchema() });
+    const io = captureIo('', dir);
+    try {
+      const { watchCommand } = await import('./commands/watch.js');
+      const stop = new AbortController();
+      const done = watchCommand(
+        {
+          flows: [],
+          relay: { relay: relay.address },
+          cluster: [cluster],
+          repo,
+          namespaces: ['boutique'],
+          output: 'json',
+          onThreshold: 'alert',
+          threshold: { distinct: 99, windowMs: 600_000 },
+          repeatAfterMs: 3_600_000,
+          sliceMs: 1_000,
+          reloadMs: 2_000,
+          quiet: false,
+          signal: stop.signal,
+        },
+        io,
+      );
+      for (let i = 0; i < 100 && relay.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(relay.requests.length).toBe(1);
+      // The Relay is asked to follow, for the namespace only.
+      expect(JSON.stringify(relay.requests[0])).toContain('boutique/');
+      expect(relay.requests[0]!.follow).toBe(true);
+      relay.add(...forwarded.map((l) => relay.encode(JSON.parse(l) as Record<string, unknown>)));
+      for (let i = 0; i < 100 && docs(io.out()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      stop.abort();
+      expect(await done).toBe(0);
+      expect(docs(io.out()).map((e) => `${e.event} ${e.direction} ${e.port}`).sort()).toEqual(['would-drop egress 7099', 'would-drop ingress 7099']);
+      expect(io.err()).toMatch(/watched \d+ flows: 2 events/);
+    } finally {
+      relay.stop();
+    }
+  });
+});

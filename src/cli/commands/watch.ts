@@ -1,6 +1,6 @@
 /**
  * @module cli/commands/watch — `tighten watch`: live drops and would-be drops, attributed (`watch/`). Reads flows
- * from files, directories or stdin (`hubble observe --follow -o json | tighten watch -`), the cluster, and the
+ * from Hubble Relay (`--relay`, followed), files, directories or stdin (`hubble observe --follow -o json | tighten watch -`), the cluster, and the
  * GitOps repository for stages and policies — reloaded when its state file or root kustomization changes. Flows
  * are cut into slices (by count, by flow time, and once a second on a live stream); each slice's events are printed
  * (text or JSON lines), posted to `--webhook`, and counted for Prometheus (`--metrics`). A namespace past its
@@ -13,7 +13,8 @@ import { PassThrough } from 'node:stream';
 import { join, relative } from 'node:path';
 import { readConfig } from '../../config/index.js';
 import { appliedNamespaces, appliedPolicies, readRepository, repositoryFormat, ROOT_KUSTOMIZATION, STATE_FILE } from '../../gitops/index.js';
-import { readFlowInputs, type Flow } from '../../flows/index.js';
+import { fileFlowSource, type Flow, type FlowSink } from '../../flows/index.js';
+import { describeGap, readRelayOptions, relayFlowSource, type RelayFlags } from '../../relay/index.js';
 import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 import { compileEvaluator } from '../../policy/evaluate/index.js';
 import { identityContext } from '../../policy/endpoints.js';
@@ -34,6 +35,8 @@ import { rollbackCommand } from './rollback.js';
 export interface WatchCommandOptions {
   /** Files, directories, `-` for stdin. */
   readonly flows: readonly string[];
+  /** Hubble Relay instead of files (`--relay HOST:PORT` and its TLS flags); the stream is followed. */
+  readonly relay?: RelayFlags | undefined;
   readonly cluster: readonly string[];
   readonly kube?: KubeOptions | undefined;
   readonly repo?: string;
@@ -52,6 +55,8 @@ export interface WatchCommandOptions {
   /** How often the repository is checked for changes, ms. @default 2000 */
   readonly reloadMs: number;
   readonly quiet: boolean;
+  /** Stops a live watch (as Ctrl-C does). */
+  readonly signal?: AbortSignal;
 }
 
 /** Most flows in one slice. */
@@ -66,7 +71,9 @@ export function parseListen(option: string, text: string): { host: string; port:
 }
 
 export async function watchCommand(opts: WatchCommandOptions, io: Io): Promise<ExitCode> {
-  if (opts.flows.length === 0) throw new UsageError('no flows given: pass files or - for stdin (hubble observe --follow -o json | tighten watch - --repo DIR)');
+  if (opts.flows.length === 0 && opts.relay === undefined) throw new UsageError('no flows given: pass --relay HOST:PORT, files, or - for stdin (hubble observe --follow -o json | tighten watch - --repo DIR)');
+  if (opts.flows.length > 0 && opts.relay !== undefined) throw new UsageError('--relay and flow files both name the flows: pass one of them');
+  const relayOptions = opts.relay !== undefined ? await readRelayOptions(opts.relay, { follow: opts.relay.last === undefined, ...(opts.namespaces.length > 0 ? { namespaces: opts.namespaces } : {}) }) : undefined;
   const metricsAt = opts.metrics !== undefined ? parseListen('metrics', opts.metrics) : undefined;
   if (opts.webhook !== undefined && !/^https?:\/\//.test(opts.webhook)) throw new UsageError(`--webhook ${JSON.stringify(opts.webhook)} is not an http(s) URL`);
   const repo = repoDir(opts.repo, io);
@@ -195,24 +202,42 @@ export async function watchCommand(opts: WatchCommandOptions, io: Io): Promise<E
     cut();
   }, Math.min(1000, opts.reloadMs));
   timer.unref();
-  const stats = await readFlowInputs(
-    opts.flows,
-    {
-      flow: (f: Flow) => {
-        if (f.time > latest) latest = f.time;
-        if (sliceStart === '') sliceStart = f.time;
-        session.add(f);
-        if (session.buffered >= MAX_SLICE_FLOWS || Date.parse(f.time) - Date.parse(sliceStart) >= opts.sliceMs) cut();
-      },
-      lost: (l) => session.addLost(l.numEventsLost),
+  const sink: FlowSink = {
+    flow: (f: Flow) => {
+      if (f.time > latest) latest = f.time;
+      if (sliceStart === '') sliceStart = f.time;
+      session.add(f);
+      if (session.buffered >= MAX_SLICE_FLOWS || Date.parse(f.time) - Date.parse(sliceStart) >= opts.sliceMs) cut();
     },
-    { stdin: io.stdin },
-  ).finally(() => clearInterval(timer));
+    lost: (l) => session.addLost(l.numEventsLost),
+  };
+  // A live stream runs until it ends or is interrupted (Ctrl-C): then the last slice is reported and the summary printed.
+  const stop = new AbortController();
+  const interrupt = () => stop.abort(new Error('interrupted'));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  if (opts.signal?.aborted) interrupt();
+  opts.signal?.addEventListener('abort', interrupt, { once: true });
+  const source =
+    relayOptions !== undefined
+      ? relayFlowSource({ ...relayOptions, onGap: (g) => io.stderr.write(`gap: ${describeGap(g)}\n`), onRetry: (r) => io.stderr.write(`warning: Relay: ${r.reason}; retrying in ${Math.round(r.delayMs / 100) / 10} s\n`) })
+      : fileFlowSource(opts.flows, { stdin: io.stdin });
+  const stats = await source
+    .run(sink, stop.signal)
+    .catch((e: unknown) => {
+      if (stop.signal.aborted) return undefined;
+      throw e;
+    })
+    .finally(() => {
+      clearInterval(timer);
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    });
   cut();
   await busy;
   await webhook?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  for (const e of stats.errors) io.stderr.write(`warning: ${e.file}:${e.line}: skipped: ${e.message}\n`);
+  for (const e of stats?.errors ?? []) io.stderr.write(`warning: ${e.file}:${e.line}: skipped: ${e.message}\n`);
   if (!opts.quiet) {
     io.stderr.write(`watched ${flowsSeen} flows: ${events} event${events === 1 ? '' : 's'}, ${alerts} alert${alerts === 1 ? '' : 's'}${session.lostEvents > 0 ? `, ${session.lostEvents} events lost by Hubble` : ''}\n`);
   }
