@@ -192,6 +192,11 @@ export class InventoryBuilder {
     }
   }
 
+  /** Edges folded so far (identity-only peers not yet mapped to workloads). */
+  get edgeCount(): number {
+    return this.edges.size;
+  }
+
   /** Records events Hubble reported as lost (`lost_events`). */
   addLost(count: number): void {
     this.lostEvents += count;
