@@ -12,6 +12,8 @@ import type { WindowOptions } from '../window.js';
 
 export interface InventoryCommandOptions {
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly cluster: readonly string[];
   readonly namespaces: readonly string[];
   readonly window: WindowOptions;
@@ -26,7 +28,7 @@ export { INVENTORY_FORMATS };
 export async function inventoryCommand(opts: InventoryCommandOptions, io: Io): Promise<ExitCode> {
   const config = await readConfig(opts.repo ?? io.cwd);
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const understanding = understand(inventory, cluster, config);

@@ -23,6 +23,8 @@ import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 
 export interface PlanCommandOptions {
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly cluster: readonly string[];
   readonly window: WindowOptions;
   /** @default the current directory */
@@ -44,7 +46,7 @@ export async function planCommand(opts: PlanCommandOptions, io: Io): Promise<Exi
   const contents = await readRepository(repo);
   for (const w of contents.warnings) io.stderr.write(`warning: ${w}\n`);
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const understanding = understand(inventory, cluster, config);

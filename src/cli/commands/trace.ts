@@ -22,6 +22,8 @@ export interface TraceCommandOptions {
   readonly policies: readonly string[];
   readonly cluster: readonly string[];
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly ciliumVersion?: string;
   readonly output: TraceFormat;
 }
@@ -30,8 +32,11 @@ const ENTITY_NAMES = ['world', 'host', 'remote-node', 'kube-apiserver', 'ingress
 
 export async function traceCommand(opts: TraceCommandOptions, io: Io): Promise<ExitCode> {
   if (opts.policies.length === 0) throw new UsageError('no policies given: pass --policies FILE|DIR (or --repo DIR)');
-  const cluster = opts.cluster.length > 0 ? await readCluster(opts.cluster) : undefined;
-  const inventory = opts.flows.length > 0 ? (await readInventory({ flows: opts.flows, cluster: opts.cluster, namespaces: [], window: {}, progress: false }, io)).inventory : undefined;
+  const read = opts.flows.length > 0 || opts.store !== undefined
+    ? await readInventory({ flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, namespaces: [], window: {}, progress: false }, io)
+    : undefined;
+  const cluster = opts.cluster.length > 0 ? (read?.cluster ?? (await readCluster(opts.cluster))) : read?.cluster;
+  const inventory = read?.inventory;
   const { port, protocol } = parsePort(opts.port);
   const evaluateOptions = evaluateOptionsOf(cluster, opts.ciliumVersion);
   const given = await readPolicies(opts.policies);
