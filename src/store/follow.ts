@@ -5,7 +5,8 @@
  * Polling rather than `fs.watch`, which misses events on network file systems and in containers.
  * Rotation (the path now names another file: another `dev:ino`) is handled by reading the old file
  * to its end first, then the new one from its start; truncation in place (`copytruncate`: the file
- * got shorter than what was read) by reading it again from its start.
+ * got shorter than what was read, or its first bytes changed: rewritten in place) by reading it again
+ * from its start.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
@@ -36,6 +37,9 @@ export interface TailOptions {
   readonly checkpoint?: () => Promise<void>;
 }
 
+/** How many of a file's first bytes are compared to tell a rewritten file from a grown one. */
+const HEAD_BYTES = 64;
+
 const inodeOf = (st: { dev: number; ino: number }): string => `${st.dev}:${st.ino}`;
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -60,6 +64,13 @@ export async function tailFile(path: string, handler: TailHandler, options: Tail
   let inode = '';
   let offset = 0;
   let start = options.start;
+  /** The file's first bytes as first read (up to HEAD_BYTES). */
+  let head: Buffer | undefined;
+  const headNow = async (length: number): Promise<Buffer> => {
+    const b = Buffer.alloc(length);
+    const { bytesRead } = await handle!.read(b, 0, length, 0);
+    return b.subarray(0, bytesRead);
+  };
 
   const openCurrent = async (): Promise<boolean> => {
     try {
@@ -69,6 +80,7 @@ export async function tailFile(path: string, handler: TailHandler, options: Tail
       inode = inodeOf(st);
       offset = start !== undefined && start.inode === inode && start.offset <= st.size ? start.offset : 0;
       start = undefined;
+      head = undefined;
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -102,14 +114,19 @@ export async function tailFile(path: string, handler: TailHandler, options: Tail
         }
         handler.event({ kind: 'opened', inode, offset });
       }
-      await drain();
-      if (signal?.aborted) break;
+      // Before reading on: truncated (shorter than what was read), or rewritten from the start (copytruncate,
+      // then as much written again) — else the new content past the old offset would be read as a continuation.
       const size = (await handle!.stat()).size;
-      if (size < offset) {
+      const rewritten = head !== undefined && !(await headNow(head.length)).equals(head);
+      if (size < offset || rewritten) {
         offset = 0;
+        head = undefined;
         handler.event({ kind: 'truncated', inode });
         continue;
       }
+      await drain();
+      if (signal?.aborted) break;
+      if ((head === undefined || head.length < HEAD_BYTES) && offset > 0) head = await headNow(Math.min(HEAD_BYTES, offset));
       const now = await stat(path).catch(() => undefined);
       if (now !== undefined && inodeOf(now) !== inode) {
         await drain(); // what was written before the rotation
