@@ -292,6 +292,7 @@ export async function followIntoStore(store: FlowStore, path: string, options: O
     },
     {
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(start !== undefined ? { start: { inode: start.inode, offset: start.offset } } : {}),
       pollMs: 200,
       checkpoint: async () => {
         if (Date.now() - lastFlush >= flushMs || ingest.flows >= flushFlows) await flush();
