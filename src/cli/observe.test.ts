@@ -1,10 +1,14 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../sample/write.js';
 import { captureIo } from '../test-support/io.js';
 import { main } from './index.js';
+
+const validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schema/observe.json', import.meta.url), 'utf8')) as object);
 
 let dir: string;
 let flows: string;
@@ -103,6 +107,7 @@ describe('tighten observe', () => {
     const r = await run(['observe', '--store', 'st-stdin', '-', '--cluster', cluster, '-q', '-o', 'json', '--dedupe-horizon', '7d'], text);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc).toMatchObject({ kind: 'ObserveSummary', inputs: [{ name: '<stdin>', stored: 'now' }], duplicates: 0 });
     const a = await run(['inventory', '--flows', flows, '--cluster', cluster, '-q', '-o', 'json']);
     const b = await run(['inventory', '--store', 'st-stdin', '-q', '-o', 'json']);

@@ -40,8 +40,8 @@ export interface ObserveProgress {
   /** Edges of the batch not yet committed. */
   readonly edges: number;
   readonly bytesRead: number;
-  /** Seconds between now and the latest flow's time (how far behind live traffic the store is). */
-  readonly lagSeconds?: number;
+  /** Seconds between now and the latest flow's time (how far behind live traffic the store is); streams only. */
+  readonly lagSeconds?: number | undefined;
   readonly lostEvents: number;
   readonly skipped: number;
   readonly duplicates: number;
@@ -160,7 +160,9 @@ export async function ingestInputs(store: FlowStore, inputs: readonly string[], 
     }
     if (options.onProgress && now - lastProgress >= (options.progressMs ?? 1000)) {
       lastProgress = now;
-      options.onProgress(progressOf(ingest, totalFlows, started, bytesRead, commits));
+      const p = progressOf(ingest, totalFlows, started, bytesRead, commits);
+      // Lag says how far behind live traffic a stream is; for files it would only say how old they are.
+      options.onProgress(streaming ? p : { ...p, lagSeconds: undefined });
     }
   };
   const stats = await readFlowInputs(
