@@ -29,9 +29,6 @@ const opt = (name, fallback) => {
 };
 const fmt = (n, d = 0) => Number(n).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-if (opt('child') === 'generate') await generate();
-else if (opt('child') === 'cli') await cli();
-else await parent();
 
 /** Child: writes the sample's lines to --out (or stdout), the cluster to --cluster-out, optionally one file per day. */
 async function generate() {
@@ -211,3 +208,7 @@ async function parent() {
     if (opt('keep') === undefined) await rm(dir, { recursive: true, force: true });
   }
 }
+
+if (opt('child') === 'generate') await generate();
+else if (opt('child') === 'cli') await cli();
+else await parent();
