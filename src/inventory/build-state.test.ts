@@ -63,6 +63,11 @@ describe('InventoryBuilder state', () => {
     const after = rolled.finish();
     expect(after.edges.map((e) => e.flows)).toEqual(before.edges.map((e) => e.flows));
     expect(after.edges.reduce((n, e) => n + e.buckets.length, 0)).toBeLessThan(before.edges.reduce((n, e) => n + e.buckets.length, 0));
+    // A day's bucket keeps which of its hours had traffic.
+    const hoursOf = (inv: typeof before) =>
+      inv.edges.map((e) => e.buckets.flatMap((b) => (b.hours === undefined ? [b.start] : Array.from({ length: 24 }, (_, h) => h).filter((h) => b.hours! & (1 << h)).map((h) => new Date(Date.parse(b.start) + h * 3_600_000).toISOString()))).sort());
+    expect(hoursOf(after)).toEqual(hoursOf(before));
+    expect(after.edges.some((e) => e.buckets.some((b) => b.hours !== undefined))).toBe(true);
     // Rolling up again, or merging a rolled-up state with more of the same day, keeps the sums.
     const twice = new InventoryBuilder({ cluster });
     twice.mergeState(rollUpState(rollUpState(state, lastHour - 24), lastHour - 24));

@@ -64,6 +64,8 @@ export interface BucketState {
   readonly hour: number;
   /** True for a day's bucket (rolled up from its hours); omitted for an hourly one. */
   readonly daily?: true;
+  /** A day's bucket: the hours (UTC) that had traffic, bit h for hour h. */
+  readonly hours?: number;
   /** `counts[side * 3 + eventClass]`: sides egress, ingress, unknown; classes trace/drop, policy verdict, L7. */
   readonly counts: readonly number[];
   readonly first: string;
@@ -125,6 +127,8 @@ interface BucketAcc {
   readonly counts: number[];
   first: string;
   last: string;
+  /** A day's bucket: the hours that had traffic (bit h for hour h). */
+  hours?: number;
 }
 
 interface EdgeAcc {
@@ -264,7 +268,7 @@ export class InventoryBuilder {
     for (const acc of this.edges.values()) {
       const buckets: BucketState[] = [];
       for (const [key, b] of acc.buckets) {
-        buckets.push({ hour: Math.floor(key), ...(key !== Math.floor(key) ? { daily: true as const } : {}), counts: [...b.counts], first: b.first, last: b.last });
+        buckets.push({ hour: Math.floor(key), ...(key !== Math.floor(key) ? { daily: true as const, hours: b.hours ?? 0 } : {}), counts: [...b.counts], first: b.first, last: b.last });
       }
       edges.push({
         sourceKey: acc.sourceKey,
@@ -387,11 +391,12 @@ export class InventoryBuilder {
       for (const b of buckets) {
         const k = b.daily ? b.hour + DAY_KEY : b.hour;
         const into = edge.buckets.get(k);
-        if (into === undefined) edge.buckets.set(k, { counts: [...b.counts], first: b.first, last: b.last });
+        if (into === undefined) edge.buckets.set(k, { counts: [...b.counts], first: b.first, last: b.last, ...(b.daily ? { hours: b.hours ?? 0 } : {}) });
         else {
           for (let i = 0; i < into.counts.length; i++) into.counts[i]! += b.counts[i] ?? 0;
           if (b.first < into.first) into.first = b.first;
           if (b.last > into.last) into.last = b.last;
+          if (b.daily) into.hours = (into.hours ?? 0) | (b.hours ?? 0);
         }
       }
       for (const r of e.dropReasons ?? []) (edge.dropReasons ??= new Set()).add(r);
@@ -446,7 +451,7 @@ export class InventoryBuilder {
         if (hour < minHour) continue;
         const b = acc.buckets.get(hour)!;
         const count = bucketCount(b.counts, acc.sourceIsWorkload);
-        buckets.push({ start: new Date(Math.floor(hour) * HOUR_MS).toISOString(), flows: count, firstSeen: b.first, lastSeen: b.last });
+        buckets.push({ start: new Date(Math.floor(hour) * HOUR_MS).toISOString(), flows: count, firstSeen: b.first, lastSeen: b.last, ...(b.hours !== undefined ? { hours: b.hours } : {}) });
         flows += count;
         if (first === undefined || b.first < first) first = b.first;
         if (last === undefined || b.last > last) last = b.last;
@@ -722,7 +727,7 @@ export function rollUpState(state: InventoryState, dailyBeforeHour: number, drop
   const edges: EdgeState[] = [];
   for (const e of state.edges) {
     const kept: BucketState[] = [];
-    const days = new Map<number, { flows: number; first: string; last: string }>();
+    const days = new Map<number, { flows: number; first: string; last: string; hours: number }>();
     for (const b of e.buckets) {
       if (b.hour < dropBeforeHour) continue;
       if (b.hour >= dailyBeforeHour) {
@@ -731,10 +736,12 @@ export function rollUpState(state: InventoryState, dailyBeforeHour: number, drop
       }
       const day = Math.floor(b.hour / 24) * 24;
       const flows = b.daily ? b.counts.reduce((a, c) => a + c, 0) : bucketCount(b.counts, e.sourceIsWorkload);
+      const hours = b.daily ? (b.hours ?? 0) : 1 << (b.hour - day);
       const d = days.get(day);
-      if (d === undefined) days.set(day, { flows, first: b.first, last: b.last });
+      if (d === undefined) days.set(day, { flows, first: b.first, last: b.last, hours });
       else {
         d.flows += flows;
+        d.hours |= hours;
         if (b.first < d.first) d.first = b.first;
         if (b.last > d.last) d.last = b.last;
       }
@@ -742,7 +749,7 @@ export function rollUpState(state: InventoryState, dailyBeforeHour: number, drop
     for (const [day, d] of days) {
       const counts = new Array<number>(SIDES * CLASSES).fill(0);
       counts[(e.sourceIsWorkload ? 0 : 1) * CLASSES] = d.flows;
-      kept.push({ hour: day, daily: true, counts, first: d.first, last: d.last });
+      kept.push({ hour: day, daily: true, hours: d.hours, counts, first: d.first, last: d.last });
     }
     if (kept.length === 0) continue;
     kept.sort((a, b) => a.hour - b.hour || (a.daily ? 1 : 0) - (b.daily ? 1 : 0));

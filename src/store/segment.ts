@@ -3,9 +3,10 @@
  * compaction), written once and never changed.
  *
  * - `segments/<id>.parquet`: one row per edge and time bucket — the edge's key (peer keys, protocol,
- *   port, verdict), the bucket's hour (and whether it is a day), its nine raw counters and first/last
+ *   port, verdict), the bucket's hour (and whether it is a day, with its hours), its nine raw counters and first/last
  *   seen — written by DuckDB (`COPY … TO … (FORMAT parquet)`), so any process can read it, and many
- *   segments are merged by one `GROUP BY` (counters add up; first/last take min/max).
+ *   segments are merged by one `GROUP BY` (counters add up; first/last take min/max; a day's hours
+ *   with traffic, a bit mask, are OR-ed).
  * - `segments/<id>.json`: the rest of the state (workloads, names, identities, edges' L7 and drop
  *   summaries, not-edge counts), the batch's decode summary and the flow uuids kept for deduplication.
  */
@@ -36,7 +37,7 @@ export interface SegmentMeta {
 
 const COUNTERS = 9;
 const COUNTER_COLUMNS = Array.from({ length: COUNTERS }, (_, i) => `c${i}`);
-const TABLE_SQL = `CREATE TABLE buckets (src VARCHAR, dst VARCHAR, src_w BOOLEAN, proto VARCHAR, port INTEGER, verdict VARCHAR, hour INTEGER, daily BOOLEAN, ${COUNTER_COLUMNS.map((c) => `${c} BIGINT`).join(', ')}, first VARCHAR, last VARCHAR)`;
+const TABLE_SQL = `CREATE TABLE buckets (src VARCHAR, dst VARCHAR, src_w BOOLEAN, proto VARCHAR, port INTEGER, verdict VARCHAR, hour INTEGER, daily BOOLEAN, hours INTEGER, ${COUNTER_COLUMNS.map((c) => `${c} BIGINT`).join(', ')}, first VARCHAR, last VARCHAR)`;
 
 /** Opens an in-memory DuckDB, runs `fn`, and closes it. */
 export async function withDuckDb<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -81,6 +82,7 @@ export async function writeSegment(dir: string, meta: SegmentMeta, edges: readon
           appender.appendVarchar(e.verdict);
           appender.appendInteger(b.hour);
           appender.appendBoolean(b.daily === true);
+          appender.appendInteger(b.hours ?? 0);
           for (let i = 0; i < COUNTERS; i++) appender.appendBigInt(BigInt(b.counts[i] ?? 0));
           appender.appendVarchar(b.first);
           appender.appendVarchar(b.last);
@@ -129,7 +131,7 @@ export async function readBuckets(dir: string, ids: readonly string[]): Promise<
   if (ids.length === 0) return [];
   const files = ids.map((id) => segmentPaths(dir, id).parquet);
   const sums = COUNTER_COLUMNS.map((c) => `sum(${c})::DOUBLE AS ${c}`).join(', ');
-  const sql = `SELECT src, dst, src_w, proto, port, verdict, hour, daily, ${sums}, min(first) AS first, max(last) AS last
+  const sql = `SELECT src, dst, src_w, proto, port, verdict, hour, daily, bit_or(hours) AS hours, ${sums}, min(first) AS first, max(last) AS last
     FROM read_parquet([${files.map(sqlString).join(', ')}])
     GROUP BY src, dst, src_w, proto, port, verdict, hour, daily
     ORDER BY src, dst, proto, port, verdict, hour, daily`;
@@ -143,7 +145,7 @@ export async function readBuckets(dir: string, ids: readonly string[]): Promise<
       throw new StoreError(`${named ?? dir}: cannot read store segment (${message.split('\n')[0]})`, named, { cause });
     }
   });
-  const [src, dst, srcW, proto, port, verdict, hour, daily, ...rest] = columns as unknown[][];
+  const [src, dst, srcW, proto, port, verdict, hour, daily, hours, ...rest] = columns as unknown[][];
   const counters = rest.slice(0, COUNTERS) as number[][];
   const first = rest[COUNTERS] as string[];
   const last = rest[COUNTERS + 1] as string[];
@@ -168,7 +170,7 @@ export async function readBuckets(dir: string, ids: readonly string[]): Promise<
       edges.push(current.edge);
     }
     const counts = counters.map((col) => Number(col[i]));
-    current.edge.buckets.push({ hour: hour![i] as number, ...(daily![i] === true ? { daily: true as const } : {}), counts, first: first[i]!, last: last[i]! });
+    current.edge.buckets.push({ hour: hour![i] as number, ...(daily![i] === true ? { daily: true as const, hours: hours![i] as number } : {}), counts, first: first[i]!, last: last[i]! });
   }
   return edges;
 }

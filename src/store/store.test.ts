@@ -92,6 +92,9 @@ describe('embedded store', () => {
     expect(rolled.edges.map((e) => [e.source, e.destination, e.port, e.flows])).toEqual(expected.edges.map((e) => [e.source, e.destination, e.port, e.flows]));
     const buckets = (inv: Inventory) => inv.edges.reduce((n, e) => n + e.buckets.length, 0);
     expect(buckets(rolled)).toBeLessThan(buckets(expected));
+    const hoursOf = (inv: Inventory) =>
+      inv.edges.map((e) => e.buckets.flatMap((b) => (b.hours === undefined ? [b.start] : Array.from({ length: 24 }, (_, h) => h).filter((h) => b.hours! & (1 << h)).map((h) => new Date(Date.parse(b.start) + h * 3_600_000).toISOString()))).sort());
+    expect(hoursOf(rolled)).toEqual(hoursOf(expected));
     // Re-feeding a daily file after compaction is still recognised.
     expect((await ingestInputs(store, [days[0]!], { cluster })).inputs[0]!.stored).toBe('already');
 
