@@ -179,7 +179,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
             settings,
             output: oneOf('output', v.output, OBSERVE_FORMATS, 'text'),
             quiet: v.quiet === true,
-            ...(typeof v.follow === 'string' ? { signal: stop.signal } : {}),
+            ...(streaming ? { signal: stop.signal } : {}),
           },
           io,
         );

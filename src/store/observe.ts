@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClusterSnapshot } from '../cluster/index.js';
-import { LineSplitter, STDIN_NAME, decodeHubbleLine, listFlowInputs, readFlowInputs, type DecodeIssue, type SourcePosition } from '../flows/index.js';
+import { LineSplitter, STDIN_NAME, decodeHubbleLine, listFlowInputs, readFlowInputs, type DecodeIssue, type DecodeStats, type SourcePosition } from '../flows/index.js';
+import { UsageError } from '../shared/errors.js';
 import type { FileFingerprint, FlowStore, IngestBatch, StoreStatus, StoredDecodeSummary } from './flow-store.js';
 import { tailFile, type TailEvent } from './follow.js';
 import { FlowIngest } from './ingest.js';
@@ -95,12 +96,18 @@ class DecodeTally {
 }
 
 /**
- * Ingests files, directories and `-` (stdin). Files already stored (same content) are skipped; the
- * rest are committed as one batch at the end. With stdin among the inputs, batches are also
- * committed while reading (every `flushMs` or `flushFlows`), since stdin cannot be read again.
+ * Ingests files and directories, or `-` (stdin) alone. Files already stored (same content) are skipped;
+ * the rest are committed as one batch at the end. Stdin is committed in batches while it is read (every
+ * `flushMs` or `flushFlows`), since it cannot be read again, and once more when it ends or `signal`
+ * aborts.
+ * @throws UsageError when `-` is given with files
  */
 export async function ingestInputs(store: FlowStore, inputs: readonly string[], options: ObserveOptions = {}): Promise<ObserveSummary> {
   const listed = await listFlowInputs(inputs);
+  if (listed.includes('-') && listed.length > 1) {
+    // Stdin is committed in batches as it is read, files all at once: mixed, an interruption could store part of a file.
+    throw new UsageError('- (standard input) cannot be observed together with files in one run: run one observe per source');
+  }
   const fingerprints: FileFingerprint[] = [];
   for (const i of listed) if (i !== '-') fingerprints.push(await fingerprintFile(i.path));
   const known = await store.knownFiles(fingerprints.map((f) => f.sha256));
@@ -165,11 +172,21 @@ export async function ingestInputs(store: FlowStore, inputs: readonly string[], 
       options.onProgress(streaming ? p : { ...p, lagSeconds: undefined });
     }
   };
-  const stats = await readFlowInputs(
-    toRead,
-    { flow: onFlow, lost: (l) => { ingest.addLost(l.numEventsLost); tally.lostEvents += l.numEventsLost; } },
-    { ...(options.stdin ? { stdin: options.stdin } : {}), ...(options.signal ? { signal: options.signal } : {}), onProgress: (p) => { bytesRead = p.bytesRead; }, progressIntervalMs: 250 },
-  );
+  let stats: DecodeStats;
+  try {
+    stats = await readFlowInputs(
+      toRead,
+      { flow: onFlow, lost: (l) => { ingest.addLost(l.numEventsLost); tally.lostEvents += l.numEventsLost; } },
+      { ...(options.stdin ? { stdin: options.stdin } : {}), ...(options.signal ? { signal: options.signal } : {}), onProgress: (p) => { bytesRead = p.bytesRead; }, progressIntervalMs: 250 },
+    );
+  } catch (e) {
+    await queue;
+    if (!(streaming && options.signal?.aborted === true)) throw e;
+    // Interrupted while reading standard input: what was read of it is committed, as a flush would have.
+    commit(ingest.takeBatch({ ...tally.take(), files: [STDIN_NAME] }));
+    await queue;
+    return { inputs: report, flows: totalFlows - ingest.duplicates, duplicates: ingest.duplicates, skipped: 0, lostEvents: ingest.lostEvents, commits, errors: [], store: await store.status() };
+  }
   await queue;
   // The last batch carries what the earlier ones did not: the rest of the counts, the file names, the errors.
   const decode: StoredDecodeSummary = {

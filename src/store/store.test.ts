@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCluster, type ClusterSnapshot } from '../cluster/index.js';
-import { readFlowInputs } from '../flows/index.js';
+import { PassThrough } from 'node:stream';
+import { decodeHubbleLine, readFlowInputs } from '../flows/index.js';
 import { InventoryBuilder, type Inventory, type InventoryOptions } from '../inventory/index.js';
 import { writeSample } from '../sample/index.js';
 import { StoreError, ingestInputs, openStore } from './index.js';
@@ -123,6 +124,30 @@ describe('embedded store', () => {
     const want = await foldFiles([flowsFile]);
     expect(got.edges).toEqual(want.edges);
     expect(got.workloads).toEqual(want.workloads);
+  });
+
+  it('commits standard input in batches while reading, and what was read when interrupted', async () => {
+    const store = await openStore(await storeDir('stdin'), { create: true });
+    const stdin = new PassThrough();
+    const stop = new AbortController();
+    const run = ingestInputs(store, ['-'], { cluster, stdin, signal: stop.signal, flushMs: 0 });
+    const part = lines.slice(0, 3000);
+    stdin.write(`${part.join('\n')}\n`);
+    const until = Date.now() + 30_000;
+    while ((await store.status()).flows < 2048 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect((await store.status()).flows).toBeGreaterThanOrEqual(1024); // flushed while stdin is still open
+    stop.abort(new Error('interrupted'));
+    stdin.write('{"flow":'); // a line cut short: not stored
+    const summary = await run;
+    expect(summary.flows).toBe(3000);
+    const got = (await store.readInventory()).inventory;
+    const b = new InventoryBuilder({ cluster });
+    for (const l of part) {
+      const d = decodeHubbleLine(l);
+      if (d?.kind === 'flow') b.add(d.flow);
+    }
+    expect(got.edges).toEqual(b.finish().edges);
+    await expect(ingestInputs(store, ['-', flowsFile], { cluster })).rejects.toThrow(/cannot be observed together with files/);
   });
 
   it('keeps only edges touching --namespace at ingest', async () => {
