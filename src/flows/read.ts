@@ -175,6 +175,7 @@ export async function readFlowInputs(
               totalBytes,
               linesRead: counters.linesRead,
               flows: counters.flows,
+              skipped: counters.skipped,
               elapsedMs: now - started,
             });
           }

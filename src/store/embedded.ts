@@ -25,7 +25,6 @@ import { InventoryBuilder, rollUpState, type EdgeState, type InventoryState } fr
 import { StoreError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import {
-  DEFAULT_STORE_SETTINGS,
   type CommitResult,
   type FlowStore,
   type FollowPosition,
@@ -37,7 +36,7 @@ import {
   type StoredInventory,
 } from './flow-store.js';
 import { withWriterLock, type LockOptions } from './lock.js';
-import { EMPTY_MANIFEST, MANIFEST_FILE, readManifest, segmentId, writeManifest, type Manifest, type SegmentRef } from './manifest.js';
+import { MANIFEST_FILE, readManifest, segmentId, writeManifest, type Manifest, type SegmentRef } from './manifest.js';
 import { SEGMENT_DIR, SEGMENT_FORMAT, readBuckets, readSegmentMeta, segmentPaths, writeSegment, type SegmentMeta } from './segment.js';
 
 const CLUSTER_DIR = 'clusters';
@@ -355,4 +354,3 @@ function addDecode(into: MutableDecode, d: StoredDecodeSummary): void {
   for (const e of d.errors) if (into.errors.length < ERRORS_KEPT) into.errors.push(e);
 }
 
-export { DEFAULT_STORE_SETTINGS, EMPTY_MANIFEST };

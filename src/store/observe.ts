@@ -154,6 +154,7 @@ export async function ingestInputs(store: FlowStore, inputs: readonly string[], 
   const started = Date.now();
   let lastProgress = started;
   let bytesRead = 0;
+  let skippedSoFar = 0;
 
   const onFlow = (flow: Parameters<FlowIngest['add']>[0], at: SourcePosition): void => {
     totalFlows++;
@@ -167,7 +168,7 @@ export async function ingestInputs(store: FlowStore, inputs: readonly string[], 
     }
     if (options.onProgress && now - lastProgress >= (options.progressMs ?? 1000)) {
       lastProgress = now;
-      const p = progressOf(ingest, totalFlows, started, bytesRead, commits);
+      const p = { ...progressOf(ingest, totalFlows, started, bytesRead, commits), skipped: skippedSoFar };
       // Lag says how far behind live traffic a stream is; for files it would only say how old they are.
       options.onProgress(streaming ? p : { ...p, lagSeconds: undefined });
     }
@@ -177,7 +178,7 @@ export async function ingestInputs(store: FlowStore, inputs: readonly string[], 
     stats = await readFlowInputs(
       toRead,
       { flow: onFlow, lost: (l) => { ingest.addLost(l.numEventsLost); tally.lostEvents += l.numEventsLost; } },
-      { ...(options.stdin ? { stdin: options.stdin } : {}), ...(options.signal ? { signal: options.signal } : {}), onProgress: (p) => { bytesRead = p.bytesRead; }, progressIntervalMs: 250 },
+      { ...(options.stdin ? { stdin: options.stdin } : {}), ...(options.signal ? { signal: options.signal } : {}), onProgress: (p) => { bytesRead = p.bytesRead; skippedSoFar = p.skipped ?? 0; }, progressIntervalMs: 250 },
     );
   } catch (e) {
     await queue;
