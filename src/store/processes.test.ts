@@ -128,7 +128,7 @@ describe('store across processes', () => {
     const location = join(dir, 'concurrent');
     const store = await openStore(location, { create: true });
     await store.configure({ compactAfterSegments: 3 });
-    const script = `for f in ${small.slice(0, 6).map((f) => `'${f}'`).join(' ')}; do '${process.execPath}' '${cli}' observe --store '${location}' "$f" --cluster '${clusterFile}' -q >/dev/null || exit 1; done`;
+    const script = `for f in ${small.slice(0, 8).map((f) => `'${f}'`).join(' ')}; do '${process.execPath}' '${cli}' observe --store '${location}' "$f" --cluster '${clusterFile}' -q >/dev/null || exit 1; done`;
     const writer = spawn('sh', ['-c', script], { stdio: 'ignore' });
     children.add(writer);
     const writerDone = new Promise<number | null>((resolve) => writer.on('exit', (code) => resolve(code)));
@@ -152,7 +152,7 @@ describe('store across processes', () => {
     expect([...counts].sort((a, b) => a - b)).toEqual(counts);
     const status = await store.status();
     expect(status.segments).toBeLessThanOrEqual(3);
-    expect((await store.readInventory()).inventory.edges).toEqual((await fold(small.slice(0, 6))).edges);
+    expect((await store.readInventory()).inventory.edges).toEqual((await fold(small.slice(0, 8))).edges);
   }, 300_000);
 
   it('observe --follow beside one-off ingests: tails across rotation and truncation, commits on TERM, resumes at its offset', async () => {
