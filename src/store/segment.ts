@@ -130,11 +130,17 @@ export async function readSegmentMeta(dir: string, id: string): Promise<SegmentM
 export async function readBuckets(dir: string, ids: readonly string[]): Promise<EdgeState[]> {
   if (ids.length === 0) return [];
   const files = ids.map((id) => segmentPaths(dir, id).parquet);
-  const sums = COUNTER_COLUMNS.map((c) => `sum(${c})::DOUBLE AS ${c}`).join(', ');
-  const sql = `SELECT src, dst, src_w, proto, port, verdict, hour, daily, bit_or(hours) AS hours, ${sums}, min(first) AS first, max(last) AS last
-    FROM read_parquet([${files.map(sqlString).join(', ')}])
-    GROUP BY src, dst, src_w, proto, port, verdict, hour, daily
-    ORDER BY src, dst, proto, port, verdict, hour, daily`;
+  const sums = COUNTER_COLUMNS.map((c) => `sum(${c})::BIGINT AS ${c}`).join(', ');
+  // One row per edge with its buckets as one string: handing DuckDB values to JavaScript one by one
+  // costs more than the query, and an edge has many buckets.
+  const sql = `WITH b AS (
+      SELECT src, dst, src_w, proto, port, verdict, hour, daily, bit_or(hours) AS hours, ${sums}, min(first) AS first, max(last) AS last
+      FROM read_parquet([${files.map(sqlString).join(', ')}])
+      GROUP BY src, dst, src_w, proto, port, verdict, hour, daily)
+    SELECT src, dst, src_w, proto, port, verdict,
+      string_agg(concat_ws(' ', hour, daily::INTEGER, hours, ${COUNTER_COLUMNS.join(', ')}, first, last), '|' ORDER BY hour, daily) AS buckets
+    FROM b GROUP BY src, dst, src_w, proto, port, verdict
+    ORDER BY src, dst, proto, port, verdict`;
   const columns = await withDuckDb(async (c) => {
     try {
       const reader = await c.runAndReadAll(sql);
@@ -145,32 +151,31 @@ export async function readBuckets(dir: string, ids: readonly string[]): Promise<
       throw new StoreError(`${named ?? dir}: cannot read store segment (${message.split('\n')[0]})`, named, { cause });
     }
   });
-  const [src, dst, srcW, proto, port, verdict, hour, daily, hours, ...rest] = columns as unknown[][];
-  const counters = rest.slice(0, COUNTERS) as number[][];
-  const first = rest[COUNTERS] as string[];
-  const last = rest[COUNTERS + 1] as string[];
+  const [src, dst, srcW, proto, port, verdict, buckets] = columns as unknown[][];
   const edges: EdgeState[] = [];
-  let current: { key: string; edge: EdgeState & { buckets: BucketState[] } } | undefined;
   const n = src?.length ?? 0;
   for (let i = 0; i < n; i++) {
-    const key = `${src![i]}\u0000${dst![i]}\u0000${proto![i]}\u0000${port![i]}\u0000${verdict![i]}`;
-    if (current === undefined || current.key !== key) {
-      current = {
-        key,
-        edge: {
-          sourceKey: src![i] as string,
-          destinationKey: dst![i] as string,
-          sourceIsWorkload: srcW![i] as boolean,
-          protocol: proto![i] as EdgeProtocol,
-          port: port![i] as number,
-          verdict: verdict![i] as EdgeVerdict,
-          buckets: [],
-        },
-      };
-      edges.push(current.edge);
+    const list: BucketState[] = [];
+    for (const text of (buckets![i] as string).split('|')) {
+      const f = text.split(' ');
+      const daily = f[1] === '1';
+      list.push({
+        hour: Number(f[0]),
+        ...(daily ? { daily: true as const, hours: Number(f[2]) } : {}),
+        counts: f.slice(3, 3 + COUNTERS).map(Number),
+        first: f[3 + COUNTERS]!,
+        last: f[4 + COUNTERS]!,
+      });
     }
-    const counts = counters.map((col) => Number(col[i]));
-    current.edge.buckets.push({ hour: hour![i] as number, ...(daily![i] === true ? { daily: true as const, hours: hours![i] as number } : {}), counts, first: first[i]!, last: last[i]! });
+    edges.push({
+      sourceKey: src![i] as string,
+      destinationKey: dst![i] as string,
+      sourceIsWorkload: srcW![i] as boolean,
+      protocol: proto![i] as EdgeProtocol,
+      port: port![i] as number,
+      verdict: verdict![i] as EdgeVerdict,
+      buckets: list,
+    });
   }
   return edges;
 }
