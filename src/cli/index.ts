@@ -28,13 +28,13 @@ import { traceCommand } from './commands/trace.js';
 import { watchCommand } from './commands/watch.js';
 import { WATCH_FORMATS } from '../report/watch.js';
 import { RELAY_FLAG_OPTIONS, type RelayFlags } from '../relay/index.js';
-import { parseDuration } from './window.js';
 import { SIMULATION_FORMATS } from '../report/simulation.js';
 import { TRACE_FORMATS } from '../report/trace.js';
 import { KUBE_OPTIONS, kubeOptionsOf } from './cluster-source.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { processIo, type Io } from './io.js';
-import { parseWindow } from './window.js';
+import { parseDuration, parseWindow } from './window.js';
+import { OBSERVE_FORMATS, observeCommand } from './commands/observe.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -50,6 +50,7 @@ interface Command {
 
 const SOURCE_OPTIONS: Options = {
   flows: { type: 'string', multiple: true, short: 'f' },
+  store: { type: 'string' },
   cluster: { type: 'string', multiple: true, short: 'c' },
   ...KUBE_OPTIONS,
   namespace: { type: 'string', multiple: true, short: 'n' },
@@ -92,10 +93,11 @@ function thresholdOf(value: unknown): { distinct: number; windowMs: number } {
   return { distinct: Number(m[1]), windowMs };
 }
 
-function durationOf(option: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
+const durationOf = (option: string, value: unknown, fallback: number): number => (value === undefined ? fallback : duration(option, value));
+
+function duration(option: string, value: unknown): number {
   const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (ms === undefined) throw new UsageError(`--${option} must be a duration such as 30s, 5m (got ${JSON.stringify(value)})`);
+  if (ms === undefined) throw new UsageError(`--${option} must be a duration such as 10s, 90m, 48h or 30d (got ${JSON.stringify(value)})`);
   return ms;
 }
 
@@ -142,7 +144,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   diff: {
     summary: 'the connectivity change between two policy sets (files, directories or git revisions): what becomes allowed or denied, and why',
-    usage: 'tighten diff OLD NEW [--cluster FILE|DIR …] [--flows FILE|DIR|- …] [--repo DIR] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [--exit-code] [-o text|json|markdown]',
+    usage: 'tighten diff OLD NEW [--cluster FILE|DIR …] [--flows FILE|DIR|- …|--store DIR] [--repo DIR] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [--exit-code] [-o text|json|markdown]',
     positionals: 'OLD and NEW: each a policy file, a directory, or a git revision (git:REV[:PATH], or a bare REV[:PATH] that is not a path)',
     options: { ...SOURCE_OPTIONS, 'cilium-version': { type: 'string' }, 'exit-code': { type: 'boolean' }, output: { type: 'string', short: 'o' } },
     run: (v, positionals, io) =>
@@ -150,6 +152,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         {
           sets: positionals,
           flows: strings(v.flows),
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
@@ -172,13 +175,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   inventory: {
     summary: 'who talks to whom, per namespace and workload, ingress and egress apart',
-    usage: 'tighten inventory (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--repo DIR] [-o text|json|markdown]',
+    usage: 'tighten inventory (--flows FILE|DIR|- …|--store DIR) [--cluster FILE|DIR …] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--repo DIR] [-o text|json|markdown]',
     positionals: 'flow files (same as --flows)',
     options: { ...SOURCE_OPTIONS, output: { type: 'string', short: 'o' } },
     run: (v, positionals, io) =>
       inventoryCommand(
         {
           flows: [...strings(v.flows), ...positionals],
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
@@ -190,14 +194,69 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         io,
       ),
   },
+  observe: {
+    summary: 'fold Hubble flows (files, stdin, a followed exporter file) into the persistent flow inventory (--store, default .tighten/), with the cluster snapshot',
+    usage:
+      'tighten observe [--store DIR] (FILE|DIR … | - | --follow FILE) [--cluster FILE|DIR …] [--namespace NS …] [--flush-every DURATION] [--rollup-after DURATION] [--retention DURATION] [--dedupe-horizon DURATION] [-o text|json]',
+    positionals: 'flow files, directories, or - for standard input',
+    options: {
+      store: { type: 'string' },
+      follow: { type: 'string' },
+      cluster: { type: 'string', multiple: true, short: 'c' },
+      namespace: { type: 'string', multiple: true, short: 'n' },
+      'flush-every': { type: 'string' },
+      'rollup-after': { type: 'string' },
+      retention: { type: 'string' },
+      'dedupe-horizon': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      output: { type: 'string', short: 'o' },
+    },
+    run: async (v, positionals, io) => {
+      const hours = (option: string) => duration(option, v[option]) / 3_600_000;
+      const settings = {
+        ...(v['rollup-after'] !== undefined ? { rollupAfterHours: hours('rollup-after') } : {}),
+        ...(v.retention !== undefined ? { retentionHours: hours('retention') } : {}),
+        ...(v['dedupe-horizon'] !== undefined ? { uuidHorizonSeconds: duration('dedupe-horizon', v['dedupe-horizon']) / 1000 } : {}),
+      };
+      // Ctrl-C or a TERM ends a follow (or a stdin stream) cleanly: what was read is committed first.
+      const stop = new AbortController();
+      const onSignal = () => stop.abort(new UsageError('interrupted'));
+      const streaming = typeof v.follow === 'string' || positionals.includes('-');
+      if (streaming) {
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+      }
+      try {
+        return await observeCommand(
+          {
+            ...(typeof v.store === 'string' ? { store: v.store } : {}),
+            inputs: positionals,
+            ...(typeof v.follow === 'string' ? { follow: v.follow } : {}),
+            cluster: strings(v.cluster),
+            namespaces: namespacesOf(v.namespace),
+            ...(v['flush-every'] !== undefined ? { flushMs: duration('flush-every', v['flush-every']) } : {}),
+            settings,
+            output: oneOf('output', v.output, OBSERVE_FORMATS, 'text'),
+            quiet: v.quiet === true,
+            ...(streaming ? { signal: stop.signal } : {}),
+          },
+          io,
+        );
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    },
+  },
   plan: {
     summary: 'the ordered next steps of the rollout, in waves and by team: each step\'s gate (pass/blocked), its evidence, what unblocks it and the promote command',
-    usage: 'tighten plan (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--namespace NS …] [--for NS …] [--approve] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json|markdown]',
+    usage: 'tighten plan (--flows FILE|DIR|- …|--store DIR) [--cluster FILE|DIR …] [--repo DIR] [--namespace NS …] [--for NS …] [--approve] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json|markdown]',
     options: { ...SOURCE_OPTIONS, for: { type: 'string', multiple: true }, approve: { type: 'boolean' }, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
     run: (v, _positionals, io) =>
       planCommand(
         {
           flows: strings(v.flows),
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
@@ -230,7 +289,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   promote: {
     summary: 'move namespaces one stage on (observe → audit → enforce, per direction) behind their gates; rewrites the files and prints the PR summary',
     usage:
-      'tighten promote NS… (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--to audit|enforce] [--direction ingress|egress|both] [--approve] [--force --reason "…"] [--by WHO] [--commit] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o markdown|json]',
+      'tighten promote NS… (--flows FILE|DIR|- …|--store DIR) [--cluster FILE|DIR …] [--repo DIR] [--to audit|enforce] [--direction ingress|egress|both] [--approve] [--force --reason "…"] [--by WHO] [--commit] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o markdown|json]',
     positionals: 'the namespaces to promote (a wave in one change)',
     options: {
       ...SOURCE_OPTIONS,
@@ -256,6 +315,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           ...(typeof v.by === 'string' ? { by: v.by } : {}),
           commit: v.commit === true,
           flows: strings(v.flows),
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
@@ -270,7 +330,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   recommend: {
     summary: 'recommend a least-privilege policy set from the observed traffic and write it into the GitOps repository',
     usage:
-      'tighten recommend (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--namespace NS …] [--format cilium|networkpolicy] [--force] [--fqdn-pattern PATTERN …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json]',
+      'tighten recommend (--flows FILE|DIR|- …|--store DIR) [--cluster FILE|DIR …] [--repo DIR] [--namespace NS …] [--format cilium|networkpolicy] [--force] [--fqdn-pattern PATTERN …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json]',
     options: {
       ...SOURCE_OPTIONS,
       format: { type: 'string' },
@@ -283,6 +343,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       recommendCommand(
         {
           flows: strings(v.flows),
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
@@ -313,6 +374,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           ...(typeof v.by === 'string' ? { by: v.by } : {}),
           commit: v.commit === true,
           flows: strings(v.flows),
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
@@ -326,13 +388,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   serve: {
     summary: 'the web dashboard: service map, rollout board, would-be drops, hygiene and policy diffs; promote and rollback with a token',
-    usage: 'tighten serve (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--repo DIR] [--listen 127.0.0.1:8080] [--token-file FILE] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y]',
+    usage: 'tighten serve (--flows FILE|DIR|- …|--store DIR) [--cluster FILE|DIR …] [--repo DIR] [--listen 127.0.0.1:8080] [--token-file FILE] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y]',
     options: { ...SOURCE_OPTIONS, listen: { type: 'string' }, 'token-file': { type: 'string' }, 'cilium-version': { type: 'string' } },
     run: (v, _positionals, io) =>
       serveCommand(
         {
           flows: strings(v.flows),
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
+          kube: kubeOptionsOf(v),
           window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
@@ -345,13 +409,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   simulate: {
     summary: 'replay observed traffic against a policy set: what would be dropped, why, and the rule that fixes it',
-    usage: 'tighten simulate (--policies FILE|DIR …|--repo DIR) (--flows FILE|DIR|- …) [--cluster FILE|DIR …] [--as-enforced] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json|markdown]',
+    usage: 'tighten simulate (--policies FILE|DIR …|--repo DIR) (--flows FILE|DIR|- …|--store DIR) [--cluster FILE|DIR …] [--as-enforced] [--namespace NS …] [--since T|DURATION] [--until T] [--now T] [--cilium-version X.Y] [-o text|json|markdown]',
     options: { ...SOURCE_OPTIONS, policies: { type: 'string', multiple: true }, 'as-enforced': { type: 'boolean' }, 'cilium-version': { type: 'string' }, output: { type: 'string', short: 'o' } },
     run: (v, _positionals, io) =>
       simulateCommand(
         {
           policies: [...strings(v.policies), ...strings(v.repo)],
           flows: strings(v.flows),
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
@@ -374,7 +439,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   trace: {
     summary: 'one connection through a policy set: each direction\'s verdict, the deciding rules, the near misses',
-    usage: 'tighten trace --from NS/NAME|IP|ENTITY|FQDN --to … --port PORT[/PROTO] (--policies FILE|DIR …|--repo DIR) [--cluster FILE|DIR] [--flows …] [--cilium-version X.Y] [-o text|json]',
+    usage: 'tighten trace --from NS/NAME|IP|ENTITY|FQDN --to … --port PORT[/PROTO] (--policies FILE|DIR …|--repo DIR) [--cluster FILE|DIR] [--flows …|--store DIR] [--cilium-version X.Y] [-o text|json]',
     options: {
       from: { type: 'string' },
       to: { type: 'string' },
@@ -384,6 +449,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       cluster: { type: 'string', multiple: true, short: 'c' },
       ...KUBE_OPTIONS,
       flows: { type: 'string', multiple: true, short: 'f' },
+      store: { type: 'string' },
       'cilium-version': { type: 'string' },
       output: { type: 'string', short: 'o' },
     },
@@ -397,6 +463,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           flows: strings(v.flows),
+          ...(typeof v.store === 'string' ? { store: v.store } : {}),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           output: oneOf('output', v.output, TRACE_FORMATS, 'text'),
         },

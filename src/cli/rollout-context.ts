@@ -32,6 +32,8 @@ import type { WindowOptions } from './window.js';
 
 export interface RolloutSourceOptions {
   readonly flows: readonly string[];
+  /** A flow store to read the inventory from instead of `flows` (`--store DIR`). */
+  readonly store?: string | undefined;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions | undefined;
@@ -77,7 +79,7 @@ export async function readRolloutContext(opts: RolloutSourceOptions, io: Io): Pr
   const config = await readConfig(repo);
   const contents = await readRepository(repo);
   for (const w of contents.warnings) io.stderr.write(`warning: ${w}\n`);
-  const { inventory, cluster } = await readInventory({ flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: opts.progress }, io);
+  const { inventory, cluster } = await readInventory({ flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: opts.progress }, io);
   const understanding = understand(inventory, cluster, config);
   const evaluate = evaluateOptionsOf(cluster, opts.ciliumVersion);
   const now = new Date(inventory.window.now ?? inventory.window.until ?? Date.now());

@@ -9,10 +9,13 @@ import { InventoryBuilder, type Inventory, type InventoryOptions } from '../inve
 import { UsageError, formatLocation } from '../shared/errors.js';
 import type { Io } from './io.js';
 import { progressReporter } from './progress.js';
+import { readStoredInventory } from './store-source.js';
 import type { WindowOptions } from './window.js';
 
 export interface SourceOptions {
   readonly flows: readonly string[];
+  /** A flow store to read the inventory from instead of `flows` (`--store DIR`). */
+  readonly store?: string;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions;
@@ -23,7 +26,8 @@ export interface SourceOptions {
 
 /** Reads the cluster dump (when given) and the flows, and returns the folded inventory. */
 export async function readInventory(opts: SourceOptions, io: Io): Promise<{ inventory: Inventory; cluster: ClusterSnapshot | undefined }> {
-  if (opts.flows.length === 0) throw new UsageError('no flows given: pass --flows FILE|DIR|- (Hubble JSON lines, e.g. from `hubble observe -o json`)');
+  if (opts.store !== undefined) return readStoredInventory({ ...opts, store: opts.store }, io);
+  if (opts.flows.length === 0) throw new UsageError('no flows given: pass --flows FILE|DIR|- (Hubble JSON lines, e.g. from `hubble observe -o json`), or --store DIR (filled by `tighten observe`)');
   const cluster = await readClusterSource(opts, io);
   for (const w of cluster?.warnings ?? []) io.stderr.write(`warning: ${w.source ? `${w.source}: ` : ''}${w.message}\n`);
   const ignored = Object.entries(cluster?.ignoredKinds ?? {});

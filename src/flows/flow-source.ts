@@ -76,6 +76,8 @@ export interface ReadProgress {
   readonly totalBytes: number | undefined;
   readonly linesRead: number;
   readonly flows: number;
+  /** Malformed lines skipped so far. */
+  readonly skipped?: number;
   readonly elapsedMs: number;
 }
 

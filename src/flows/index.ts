@@ -37,5 +37,6 @@ export {
 } from './wire-enums.js';
 export type { Timestamp } from './timestamp.js';
 export type { DecodeIssue, DecodeStats, DecodeWarning, FlowSink, FlowSource, ReadProgress, SourcePosition } from './flow-source.js';
-export { STDIN_NAME, fileFlowSource, readFlowInputs } from './read.js';
+export { STDIN_NAME, fileFlowSource, listFlowInputs, readFlowInputs } from './read.js';
+export { LineSplitter, LineTooLongError, DEFAULT_MAX_LINE_BYTES } from './line-splitter.js';
 export type { ReadFlowOptions } from './read.js';

@@ -175,6 +175,7 @@ export async function readFlowInputs(
               totalBytes,
               linesRead: counters.linesRead,
               flows: counters.flows,
+              skipped: counters.skipped,
               elapsedMs: now - started,
             });
           }
@@ -237,6 +238,16 @@ export function fileFlowSource(inputs: readonly string[], options: Omit<ReadFlow
 }
 
 // ---- inputs ---------------------------------------------------------------------------------
+
+/**
+ * The inputs {@link readFlowInputs} reads for `inputs`, in the order it reads them: files as given or
+ * found in directories (with their size), and `-` for standard input.
+ * @throws InputError as readFlowInputs does for a missing path
+ */
+export async function listFlowInputs(inputs: readonly string[]): Promise<({ readonly path: string; readonly size: number } | '-')[]> {
+  return (await expandInputs(inputs, [])).map((i) => (i.kind === 'stdin' ? '-' : { path: i.path, size: i.size }));
+}
+
 
 async function expandInputs(inputs: readonly string[], warnings: DecodeWarning[]): Promise<Input[]> {
   const out: Input[] = [];

@@ -52,6 +52,70 @@ export interface InventoryOptions {
   readonly namespaces?: readonly string[];
 }
 
+/**
+ * The key of a daily (rolled-up) bucket in an edge's bucket map: its day's first hour plus this, so it
+ * never meets an hourly bucket of that hour and sorts right after it.
+ */
+const DAY_KEY = 0.5;
+
+/** One time bucket of an exported edge: raw per-side, per-event-class counters (see {@link InventoryBuilder}). */
+export interface BucketState {
+  /** The bucket's start, in hours since the epoch. */
+  readonly hour: number;
+  /** True for a day's bucket (rolled up from its hours); omitted for an hourly one. */
+  readonly daily?: true;
+  /** A day's bucket: the hours (UTC) that had traffic, bit h for hour h. */
+  readonly hours?: number;
+  /** `counts[side * 3 + eventClass]`: sides egress, ingress, unknown; classes trace/drop, policy verdict, L7. */
+  readonly counts: readonly number[];
+  readonly first: string;
+  readonly last: string;
+}
+
+/** An exported edge, keyed by its peers' keys (`w:ns/name`, `i:identity`, `e:entity`, `x:ip`, `c:cidr`). */
+export interface EdgeState {
+  readonly sourceKey: string;
+  readonly destinationKey: string;
+  readonly sourceIsWorkload: boolean;
+  readonly port: number;
+  readonly protocol: EdgeProtocol;
+  readonly verdict: EdgeVerdict;
+  readonly buckets: readonly BucketState[];
+  readonly dropReasons?: readonly string[];
+  /** DNS names asked, in the order first seen (at most a few dozen). */
+  readonly dns?: readonly string[];
+  readonly http?: readonly string[];
+  readonly l7Truncated?: boolean;
+}
+
+/** A workload seen in flows: its kind with the rank of the source that told it, first labels and service account seen. */
+export interface WorkloadState {
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: WorkloadKind;
+  readonly kindRank: number;
+  readonly labels?: Labels;
+  readonly serviceAccount?: string;
+}
+
+/**
+ * The mergeable state of an {@link InventoryBuilder}: everything `finish()` needs, as plain data in
+ * insertion order. Produced by `exportState()`, added to a builder by `mergeState()`.
+ */
+export interface InventoryState {
+  readonly edges: readonly EdgeState[];
+  readonly workloads: readonly WorkloadState[];
+  readonly namesByIp: readonly (readonly [string, readonly string[]])[];
+  readonly pendingIdentities: readonly (readonly [string, { readonly namespace: string; readonly labels: readonly string[] }])[];
+  /** The workload each identity was seen with; null when several share it. */
+  readonly identityWorkloads: readonly (readonly [string, string | null])[];
+  readonly notEdges: Readonly<Record<string, number>>;
+  readonly unresolvedExamples: readonly string[];
+  readonly unresolvedCount: number;
+  readonly lostEvents: number;
+  readonly lastTime?: string;
+}
+
 /** Where a flow was read, for messages. */
 export interface FlowPosition {
   readonly file: string;
@@ -63,6 +127,8 @@ interface BucketAcc {
   readonly counts: number[];
   first: string;
   last: string;
+  /** A day's bucket: the hours that had traffic (bit h for hour h). */
+  hours?: number;
 }
 
 interface EdgeAcc {
@@ -130,6 +196,11 @@ export class InventoryBuilder {
     }
   }
 
+  /** Edges folded so far (identity-only peers not yet mapped to workloads). */
+  get edgeCount(): number {
+    return this.edges.size;
+  }
+
   /** Records events Hubble reported as lost (`lost_events`). */
   addLost(count: number): void {
     this.lostEvents += count;
@@ -185,6 +256,164 @@ export class InventoryBuilder {
     if (flow.l7 !== undefined) this.addL7(edge, flow);
   }
 
+  /**
+   * The fold so far as plain, JSON-serialisable data: what a store keeps per ingest instead of finished
+   * edges, because finished edges cannot be added up (a bucket's flow count is a maximum over event
+   * classes and a choice of side, and identity-only peers are mapped to workloads only at `finish`).
+   * Workloads known only from the cluster dump are left out: a reader gets them from its own cluster.
+   * The options (cluster, window, namespaces) are not part of the state.
+   */
+  exportState(): InventoryState {
+    const edges: EdgeState[] = [];
+    for (const acc of this.edges.values()) {
+      const buckets: BucketState[] = [];
+      for (const [key, b] of acc.buckets) {
+        buckets.push({ hour: Math.floor(key), ...(key !== Math.floor(key) ? { daily: true as const, hours: b.hours ?? 0 } : {}), counts: [...b.counts], first: b.first, last: b.last });
+      }
+      edges.push({
+        sourceKey: acc.sourceKey,
+        destinationKey: acc.destinationKey,
+        sourceIsWorkload: acc.sourceIsWorkload,
+        port: acc.port,
+        protocol: acc.protocol,
+        verdict: acc.verdict,
+        buckets,
+        ...(acc.dropReasons ? { dropReasons: [...acc.dropReasons] } : {}),
+        ...(acc.dns ? { dns: [...acc.dns] } : {}),
+        ...(acc.http ? { http: [...acc.http] } : {}),
+        ...(acc.l7Truncated ? { l7Truncated: true } : {}),
+      });
+    }
+    const workloads: WorkloadState[] = [];
+    for (const w of this.workloads.values()) {
+      if (!w.fromFlows) continue;
+      workloads.push({
+        namespace: w.namespace,
+        name: w.name,
+        kind: w.kind,
+        kindRank: w.kindRank,
+        ...(w.labels !== undefined ? { labels: w.labels } : {}),
+        ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}),
+      });
+    }
+    return {
+      edges,
+      workloads,
+      namesByIp: [...this.namesByIp].map(([ip, names]) => [ip, [...names]] as const),
+      pendingIdentities: [...this.pendingIdentities].map(([k, v]) => [k, { namespace: v.namespace, labels: [...v.labels] }] as const),
+      identityWorkloads: [...this.identityWorkloads],
+      notEdges: { ...this.notEdges },
+      unresolvedExamples: [...this.unresolvedExamples],
+      unresolvedCount: this.unresolvedCount,
+      lostEvents: this.lostEvents,
+      ...(this.lastTime !== undefined ? { lastTime: this.lastTime } : {}),
+    };
+  }
+
+  /**
+   * Adds an exported state to this fold, as if its flows had been folded here after the ones already
+   * folded: counters add up, first and last seen widen, sets unite, and where the fold keeps the first
+   * value seen (a workload's labels, its kind among sources of equal rank) this fold's value stays.
+   * So `a.mergeState(b.exportState())` equals folding b's flows into a, when both use the same cluster.
+   *
+   * This builder's window and namespaces apply: `--namespace` exactly (by the peers' namespaces),
+   * `--since`/`--until` per bucket — a bucket is kept when it overlaps the window — so a window that
+   * does not fall on hour boundaries keeps a little more than a fold of the flows would.
+   */
+  mergeState(state: InventoryState): void {
+    if (state.lastTime !== undefined && (this.lastTime === undefined || state.lastTime > this.lastTime)) this.lastTime = state.lastTime;
+    for (const [ip, names] of state.namesByIp) {
+      let set = this.namesByIp.get(ip);
+      if (set === undefined) this.namesByIp.set(ip, (set = new Set()));
+      for (const n of names) set.add(n);
+    }
+    for (const [k, v] of state.pendingIdentities) if (!this.pendingIdentities.has(k)) this.pendingIdentities.set(k, { namespace: v.namespace, labels: [...v.labels] });
+    for (const [k, v] of state.identityWorkloads) {
+      const known = this.identityWorkloads.get(k);
+      if (known === undefined) this.identityWorkloads.set(k, v);
+      else if (known !== v) this.identityWorkloads.set(k, null);
+    }
+    for (const [reason, n] of Object.entries(state.notEdges)) this.notEdges[reason] = (this.notEdges[reason] ?? 0) + n;
+    for (const e of state.unresolvedExamples) {
+      if (this.unresolvedExamples.length < EXAMPLES_KEPT && !this.unresolvedExamples.includes(e)) this.unresolvedExamples.push(e);
+    }
+    this.unresolvedCount += state.unresolvedCount;
+    this.lostEvents += state.lostEvents;
+    for (const w of state.workloads) {
+      const key = `${w.namespace}/${w.name}`;
+      const into = this.workloads.get(key);
+      if (into === undefined) {
+        this.workloads.set(key, {
+          namespace: w.namespace,
+          name: w.name,
+          kind: w.kind,
+          kindRank: w.kindRank,
+          ...(w.labels !== undefined ? { labels: w.labels } : {}),
+          fromCluster: false,
+          fromFlows: true,
+          ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}),
+        });
+        continue;
+      }
+      into.fromFlows = true;
+      if (w.kindRank < into.kindRank) {
+        into.kind = w.kind;
+        into.kindRank = w.kindRank;
+      }
+      if (into.labels === undefined && w.labels !== undefined) into.labels = w.labels;
+      if (into.serviceAccount === undefined && w.serviceAccount !== undefined) into.serviceAccount = w.serviceAccount;
+    }
+    const identityNamespace = (key: string): string | undefined =>
+      key.startsWith('w:') ? key.slice(2, key.indexOf('/')) : key.startsWith('i:') ? this.pendingIdentities.get(key.slice(2))?.namespace : undefined;
+    for (const e of state.edges) {
+      const raw = (): number => e.buckets.reduce((sum, b) => sum + b.counts.reduce((a, c) => a + c, 0), 0);
+      if (this.scope !== undefined) {
+        const s = identityNamespace(e.sourceKey);
+        const d = identityNamespace(e.destinationKey);
+        if (!(s !== undefined && this.scope.has(s)) && !(d !== undefined && this.scope.has(d))) {
+          const n = raw();
+          if (n > 0) this.notEdges['out-of-scope'] = (this.notEdges['out-of-scope'] ?? 0) + n;
+          continue;
+        }
+      }
+      const buckets = e.buckets.filter((b) => {
+        const outside = (this.sinceKey !== undefined && b.last < this.sinceKey) || (this.untilKey !== undefined && b.first > this.untilKey);
+        if (outside) this.notEdges['outside-window'] = (this.notEdges['outside-window'] ?? 0) + b.counts.reduce((a, c) => a + c, 0);
+        return !outside;
+      });
+      if (buckets.length === 0 && e.buckets.length > 0) continue;
+      const key = `${e.sourceKey}\u0000${e.destinationKey}\u0000${e.protocol}\u0000${e.port}\u0000${e.verdict}`;
+      let edge = this.edges.get(key);
+      if (edge === undefined) {
+        edge = { sourceKey: e.sourceKey, destinationKey: e.destinationKey, sourceIsWorkload: e.sourceIsWorkload, port: e.port, protocol: e.protocol, verdict: e.verdict, buckets: new Map() };
+        this.edges.set(key, edge);
+      }
+      for (const b of buckets) {
+        const k = b.daily ? b.hour + DAY_KEY : b.hour;
+        const into = edge.buckets.get(k);
+        if (into === undefined) edge.buckets.set(k, { counts: [...b.counts], first: b.first, last: b.last, ...(b.daily ? { hours: b.hours ?? 0 } : {}) });
+        else {
+          for (let i = 0; i < into.counts.length; i++) into.counts[i]! += b.counts[i] ?? 0;
+          if (b.first < into.first) into.first = b.first;
+          if (b.last > into.last) into.last = b.last;
+          if (b.daily) into.hours = (into.hours ?? 0) | (b.hours ?? 0);
+        }
+      }
+      for (const r of e.dropReasons ?? []) (edge.dropReasons ??= new Set()).add(r);
+      for (const n of e.dns ?? []) {
+        edge.dns ??= new Set();
+        if (edge.dns.size < L7_VALUES_KEPT) edge.dns.add(n);
+        else if (!edge.dns.has(n)) edge.l7Truncated = true;
+      }
+      for (const n of e.http ?? []) {
+        edge.http ??= new Set();
+        if (edge.http.size < L7_VALUES_KEPT) edge.http.add(n);
+        else if (!edge.http.has(n)) edge.l7Truncated = true;
+      }
+      if (e.l7Truncated) edge.l7Truncated = true;
+    }
+  }
+
   /** The inventory of everything folded so far. */
   finish(decode?: Partial<DecodeSummary>): Inventory {
     const now = this.options.now ?? this.lastTime;
@@ -222,7 +451,7 @@ export class InventoryBuilder {
         if (hour < minHour) continue;
         const b = acc.buckets.get(hour)!;
         const count = bucketCount(b.counts, acc.sourceIsWorkload);
-        buckets.push({ start: new Date(hour * HOUR_MS).toISOString(), flows: count, firstSeen: b.first, lastSeen: b.last });
+        buckets.push({ start: new Date(Math.floor(hour) * HOUR_MS).toISOString(), flows: count, firstSeen: b.first, lastSeen: b.last, ...(b.hours !== undefined ? { hours: b.hours } : {}) });
         flows += count;
         if (first === undefined || b.first < first) first = b.first;
         if (last === undefined || b.last > last) last = b.last;
@@ -485,6 +714,48 @@ export class InventoryBuilder {
         return { cidr: body };
     }
   }
+}
+
+/**
+ * Rolls an exported state up for keeping: hourly buckets starting before `dailyBeforeHour` become one
+ * bucket per day (UTC), and buckets starting before `dropBeforeHour` go, with edges left without any.
+ * A day's counters hold the sum of its hours' flow counts on the side an edge is counted from (the
+ * per-hour choice of side and event class is made first), so the edge's flow count does not change.
+ * Hours folded in later for an already rolled-up day stay hourly buckets beside it.
+ */
+export function rollUpState(state: InventoryState, dailyBeforeHour: number, dropBeforeHour = Number.NEGATIVE_INFINITY): InventoryState {
+  const edges: EdgeState[] = [];
+  for (const e of state.edges) {
+    const kept: BucketState[] = [];
+    const days = new Map<number, { flows: number; first: string; last: string; hours: number }>();
+    for (const b of e.buckets) {
+      if (b.hour < dropBeforeHour) continue;
+      if (b.hour >= dailyBeforeHour) {
+        kept.push(b);
+        continue;
+      }
+      const day = Math.floor(b.hour / 24) * 24;
+      const flows = b.daily ? b.counts.reduce((a, c) => a + c, 0) : bucketCount(b.counts, e.sourceIsWorkload);
+      const hours = b.daily ? (b.hours ?? 0) : 1 << (b.hour - day);
+      const d = days.get(day);
+      if (d === undefined) days.set(day, { flows, first: b.first, last: b.last, hours });
+      else {
+        d.flows += flows;
+        d.hours |= hours;
+        if (b.first < d.first) d.first = b.first;
+        if (b.last > d.last) d.last = b.last;
+      }
+    }
+    for (const [day, d] of days) {
+      const counts = new Array<number>(SIDES * CLASSES).fill(0);
+      counts[(e.sourceIsWorkload ? 0 : 1) * CLASSES] = d.flows;
+      kept.push({ hour: day, daily: true, hours: d.hours, counts, first: d.first, last: d.last });
+    }
+    if (kept.length === 0) continue;
+    kept.sort((a, b) => a.hour - b.hour || (a.daily ? 1 : 0) - (b.daily ? 1 : 0));
+    edges.push({ ...e, buckets: kept });
+  }
+  return { ...state, edges };
 }
 
 /** Folds a whole sequence of flows: the convenience form of InventoryBuilder. */

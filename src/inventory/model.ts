@@ -61,6 +61,11 @@ export interface EdgeBucket {
   readonly flows: number;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /**
+   * Set on a day's bucket only (hours rolled up by a flow store): the hours (UTC) of that day that had
+   * traffic, bit h for hour h. Omitted on an hourly bucket.
+   */
+  readonly hours?: number;
 }
 
 export interface Edge {

@@ -182,7 +182,10 @@ export function gateEvidence(namespace: string, src: EvidenceSources, config: Ro
     const d = nsOf(e.destination);
     if (s !== namespace && d !== namespace) continue;
     flows += e.flows;
-    for (const b of e.buckets) hours.add(b.start);
+    for (const b of e.buckets) {
+      if (b.hours === undefined) hours.add(b.start);
+      else for (let h = 0; h < 24; h++) if (b.hours & (1 << h)) hours.add(new Date(Date.parse(b.start) + h * HOUR_MS).toISOString());
+    }
     const f = time(e.firstSeen);
     if (f !== undefined && (first === undefined || f < first)) first = f;
     if (d === namespace) {

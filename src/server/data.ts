@@ -4,6 +4,7 @@
  * A namespace's policy preview (the diff of its next promotion) is computed on demand and kept until the next load.
  */
 import type { Io } from '../cli/io.js';
+import type { KubeOptions } from '../cli/cluster-source.js';
 import { readRolloutContext, type RolloutContext } from '../cli/rollout-context.js';
 import { connectivityDelta } from '../cli/stage-change.js';
 import type { WindowOptions } from '../cli/window.js';
@@ -18,7 +19,11 @@ import { buildBoard, buildDrops, buildHygiene, buildMap, planViewOf } from './vi
 /** The sources `tighten serve` reads, as `plan` takes them. */
 export interface DashboardSources {
   readonly flows: readonly string[];
+  /** A flow store instead of `flows` (`--store DIR`). */
+  readonly store?: string | undefined;
   readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions | undefined;
   readonly window: WindowOptions;
   /** @default the current directory */
   readonly repo?: string;
@@ -43,7 +48,9 @@ export async function readDashboardData(sources: DashboardSources, io: Io, gener
   const context = await readRolloutContext(
     {
       flows: sources.flows,
+      store: sources.store,
       cluster: sources.cluster,
+      kube: sources.kube,
       window: sources.window,
       ...(sources.repo !== undefined ? { repo: sources.repo } : {}),
       approve: false,

@@ -27,6 +27,8 @@ export interface DiffCommandOptions {
   /** OLD and NEW, as given: each a file, a directory, `git:REV[:PATH]` or a bare revision. */
   readonly sets: readonly string[];
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions;
@@ -51,9 +53,9 @@ export async function diffCommand(opts: DiffCommandOptions, io: Io): Promise<Exi
   const clusterPaths = opts.cluster.map(here);
   let cluster: ClusterSnapshot | undefined;
   let inventory: Inventory | undefined;
-  if (flows.length > 0) {
+  if (flows.length > 0 || opts.store !== undefined) {
     ({ cluster, inventory } = await readInventory(
-      { flows, cluster: clusterPaths, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+      { flows, ...(opts.store !== undefined ? { store: here(opts.store) } : {}), cluster: clusterPaths, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
       io,
     ));
   } else if (clusterPaths.length > 0 || opts.kube !== undefined) {

@@ -13,6 +13,8 @@ import type { WindowOptions } from '../window.js';
 
 export interface InventoryCommandOptions {
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions;
@@ -29,7 +31,7 @@ export { INVENTORY_FORMATS };
 export async function inventoryCommand(opts: InventoryCommandOptions, io: Io): Promise<ExitCode> {
   const config = await readConfig(opts.repo ?? io.cwd);
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const understanding = understand(inventory, cluster, config);

@@ -16,6 +16,8 @@ import type { WindowOptions } from '../window.js';
 
 export interface PlanCommandOptions {
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions | undefined;
@@ -37,6 +39,7 @@ export async function planCommand(opts: PlanCommandOptions, io: Io): Promise<Exi
   const ctx = await readRolloutContext(
     {
       flows: opts.flows,
+      ...(opts.store !== undefined ? { store: opts.store } : {}),
       cluster: opts.cluster,
       kube: opts.kube,
       window: opts.window,

@@ -41,6 +41,8 @@ export interface PromoteCommandOptions {
   readonly by?: string;
   readonly commit: boolean;
   readonly flows: readonly string[];
+  /** A flow store instead of `flows` (`--store DIR`). */
+  readonly store?: string | undefined;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions | undefined;
@@ -70,6 +72,7 @@ export async function promoteCommand(opts: PromoteCommandOptions, io: Io): Promi
   const ctx = await readRolloutContext(
     {
       flows: opts.flows,
+      store: opts.store,
       cluster: opts.cluster,
       kube: opts.kube,
       window: opts.window,

@@ -17,6 +17,8 @@ import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 
 export interface RecommendCommandOptions {
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions;
@@ -38,7 +40,7 @@ export async function recommendCommand(opts: RecommendCommandOptions, io: Io): P
   // The whole inventory is read (classification needs every namespace's traffic); the rollout is the state's
   // namespaces plus those named, or — on a fresh repository without --namespace — every application namespace.
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const evaluate = evaluateOptionsOf(cluster, opts.ciliumVersion);

@@ -30,6 +30,8 @@ export interface RollbackCommandOptions {
   readonly by?: string;
   readonly commit: boolean;
   readonly flows: readonly string[];
+  /** A flow store instead of `flows` (`--store DIR`). */
+  readonly store?: string | undefined;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions | undefined;
@@ -59,7 +61,7 @@ export async function rollbackCommand(opts: RollbackCommandOptions, io: Io): Pro
   await checkCommit(repo, opts.commit);
   let cluster: ClusterSnapshot | undefined;
   let inventory: Inventory | undefined;
-  if (opts.flows.length > 0) ({ cluster, inventory } = await readInventory({ flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' }, io));
+  if (opts.flows.length > 0 || opts.store !== undefined) ({ cluster, inventory } = await readInventory({ flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: !opts.quiet && opts.output !== 'json' }, io));
   else cluster = await readClusterSource({ cluster: opts.cluster, kube: opts.kube }, io);
 
   const namespaces = [...new Set(opts.namespaces)];

@@ -18,6 +18,8 @@ import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 export interface SimulateCommandOptions {
   readonly policies: readonly string[];
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly cluster: readonly string[];
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions;
@@ -34,7 +36,7 @@ export async function simulateCommand(opts: SimulateCommandOptions, io: Io): Pro
   if (opts.policies.length === 0) throw new UsageError('no policies given: pass --policies FILE|DIR (or --repo DIR)');
   const config = await readConfig(opts.repo ?? io.cwd);
   const { inventory, cluster } = await readInventory(
-    { flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
+    { flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, kube: opts.kube, namespaces: opts.namespaces, window: opts.window, progress: !opts.quiet && opts.output !== 'json' },
     io,
   );
   const options = evaluateOptionsOf(cluster, opts.ciliumVersion);

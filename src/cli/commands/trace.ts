@@ -25,6 +25,8 @@ export interface TraceCommandOptions {
   /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
   readonly kube?: KubeOptions;
   readonly flows: readonly string[];
+  /** A flow store (`tighten observe --store DIR`) to read instead of flows. */
+  readonly store?: string;
   readonly ciliumVersion?: string;
   readonly output: TraceFormat;
 }
@@ -33,8 +35,10 @@ const ENTITY_NAMES = ['world', 'host', 'remote-node', 'kube-apiserver', 'ingress
 
 export async function traceCommand(opts: TraceCommandOptions, io: Io): Promise<ExitCode> {
   if (opts.policies.length === 0) throw new UsageError('no policies given: pass --policies FILE|DIR (or --repo DIR)');
-  // With flows, the inventory reads the cluster too: read it once (a live read is not free).
-  const read = opts.flows.length > 0 ? await readInventory({ flows: opts.flows, cluster: opts.cluster, kube: opts.kube, namespaces: [], window: {}, progress: false }, io) : undefined;
+  // With flows (or a store), the inventory reads the cluster too: read it once (a live read is not free).
+  const read = opts.flows.length > 0 || opts.store !== undefined
+    ? await readInventory({ flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, kube: opts.kube, namespaces: [], window: {}, progress: false }, io)
+    : undefined;
   const cluster = read !== undefined ? read.cluster : await readClusterSource(opts, io);
   const inventory = read?.inventory;
   const { port, protocol } = parsePort(opts.port);

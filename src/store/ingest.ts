@@ -1,0 +1,137 @@
+/**
+ * @module store/ingest — one ingest session: flows folded into an inventory builder, deduplicated by
+ * their Hubble `uuid`, cut into batches for a {@link FlowStore}.
+ *
+ * Deduplication by uuid is bounded: a flow is dropped when a flow with the same uuid was stored or
+ * seen within the horizon (in flow time) before the latest flow; beyond it a repeated uuid counts
+ * again. Re-fed files are caught whole by their content hash instead (see `observe`).
+ */
+import type { ClusterSnapshot } from '../cluster/index.js';
+import type { Flow, SourcePosition } from '../flows/index.js';
+import { InventoryBuilder } from '../inventory/index.js';
+import type { FileFingerprint, FollowPosition, IngestBatch, SeenUuid, StoredDecodeSummary } from './flow-store.js';
+
+export interface IngestOptions {
+  /** The cluster snapshot to resolve peers with. */
+  readonly cluster?: ClusterSnapshot;
+  /** Keep only edges with a workload in one of these namespaces at either end. @default all */
+  readonly namespaces?: readonly string[];
+  /** Uuids already stored (from `FlowStore.recentUuids`). */
+  readonly known?: ReadonlyMap<string, number>;
+  /** The deduplication horizon in ms of flow time. @default 600000 */
+  readonly horizonMs?: number;
+}
+
+/** Uuids with their flow time, forgetting those older than a horizon before the latest. */
+class RecentUuids {
+  readonly map = new Map<string, number>();
+  private latest = Number.NEGATIVE_INFINITY;
+  private added = 0;
+  private readonly horizonMs: number;
+  constructor(horizonMs: number) {
+    this.horizonMs = horizonMs;
+  }
+
+  has(uuid: string): boolean {
+    return this.map.has(uuid);
+  }
+
+  add(uuid: string, t: number): void {
+    this.map.set(uuid, t);
+    if (t > this.latest) this.latest = t;
+    // Flows arrive roughly in time order, so the oldest entries are at the head of the map.
+    if (++this.added % 4096 === 0) this.evict();
+  }
+
+  evict(): void {
+    const from = this.latest - this.horizonMs;
+    for (const [u, t] of this.map) {
+      if (t >= from) break;
+      this.map.delete(u);
+    }
+  }
+}
+
+/** Folds flows for a store, one batch at a time. */
+export class FlowIngest {
+  private readonly options: IngestOptions;
+  private readonly horizonMs: number;
+  private readonly seen: RecentUuids;
+  private pending: RecentUuids;
+  private builder: InventoryBuilder;
+  /** Flows folded into the current batch. */
+  flows = 0;
+  /** Flows dropped as already stored or seen (same uuid), over the session. */
+  duplicates = 0;
+  /** Lost events reported by Hubble, over the session. */
+  lostEvents = 0;
+  /** The latest flow time of the session, ms. */
+  lastFlowMs: number | undefined;
+
+  constructor(options: IngestOptions = {}) {
+    this.options = options;
+    this.horizonMs = options.horizonMs ?? 600_000;
+    this.seen = new RecentUuids(this.horizonMs);
+    for (const [u, t] of options.known ?? []) this.seen.add(u, t);
+    this.pending = new RecentUuids(this.horizonMs);
+    this.builder = this.newBuilder();
+  }
+
+  /** Folds a flow unless its uuid was seen within the horizon; returns whether it was folded. */
+  add(flow: Flow, at?: SourcePosition): boolean {
+    const uuid = flow.uuid;
+    if (uuid !== undefined) {
+      if (this.seen.has(uuid) || this.pending.has(uuid)) {
+        this.duplicates++;
+        return false;
+      }
+      this.pending.add(uuid, flow.timeMs);
+    }
+    if (this.lastFlowMs === undefined || flow.timeMs > this.lastFlowMs) this.lastFlowMs = flow.timeMs;
+    this.builder.add(flow, at);
+    this.flows++;
+    return true;
+  }
+
+  addLost(count: number): void {
+    this.builder.addLost(count);
+    this.lostEvents += count;
+  }
+
+  /** Edges in the current batch (for progress lines). */
+  get edges(): number {
+    return this.builder.edgeCount;
+  }
+
+  /**
+   * Cuts the batch folded so far and starts a new one. Its uuids move to the seen set, so later
+   * batches of the session are deduplicated against it too.
+   */
+  takeBatch(decode: StoredDecodeSummary, files: readonly FileFingerprint[] = [], follow?: FollowPosition): IngestBatch {
+    const state = this.builder.exportState();
+    this.pending.evict();
+    const uuids: SeenUuid[] = [];
+    for (const [uuid, timeMs] of this.pending.map) {
+      uuids.push({ uuid, timeMs });
+      this.seen.add(uuid, timeMs);
+    }
+    this.pending = new RecentUuids(this.horizonMs);
+    this.builder = this.newBuilder();
+    this.flows = 0;
+    return {
+      state,
+      decode,
+      files,
+      uuids,
+      ...(follow !== undefined ? { follow } : {}),
+      ...(this.options.cluster !== undefined ? { cluster: this.options.cluster } : {}),
+    };
+  }
+
+  private newBuilder(): InventoryBuilder {
+    return new InventoryBuilder({
+      ...(this.options.cluster !== undefined ? { cluster: this.options.cluster } : {}),
+      ...(this.options.namespaces !== undefined && this.options.namespaces.length > 0 ? { namespaces: this.options.namespaces } : {}),
+    });
+  }
+}
