@@ -84,6 +84,9 @@ function integer(option: string, value: unknown, fallback: number): number {
   return n;
 }
 
+/** Relay's flags for observe and watch: there `--follow FILE` names an exporter file, and a Relay stream is followed. */
+const { follow: _relayFollow, ...RELAY_OPTIONS_OF_OBSERVE } = RELAY_FLAG_OPTIONS;
+
 /** `N/DURATION` (`5/10m`): N distinct drops within DURATION. */
 function thresholdOf(value: unknown): { distinct: number; windowMs: number } {
   if (value === undefined) return { distinct: 5, windowMs: 600_000 };
@@ -197,12 +200,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   observe: {
     summary: 'fold Hubble flows (files, stdin, a followed exporter file) into the persistent flow inventory (--store, default .tighten/), with the cluster snapshot',
     usage:
-      'tighten observe [--store DIR] (FILE|DIR … | - | --follow FILE) [--cluster FILE|DIR …] [--namespace NS …] [--flush-every DURATION] [--rollup-after DURATION] [--retention DURATION] [--dedupe-horizon DURATION] [-o text|json]',
+      'tighten observe [--store DIR] (FILE|DIR … | - | --follow FILE | --relay HOST:PORT [--last N] [--tls …]) [--cluster FILE|DIR …|--kube] [--namespace NS …] [--flush-every DURATION] [--rollup-after DURATION] [--retention DURATION] [--dedupe-horizon DURATION] [-o text|json]',
     positionals: 'flow files, directories, or - for standard input',
     options: {
       store: { type: 'string' },
       follow: { type: 'string' },
+      ...RELAY_OPTIONS_OF_OBSERVE,
       cluster: { type: 'string', multiple: true, short: 'c' },
+      ...KUBE_OPTIONS,
       namespace: { type: 'string', multiple: true, short: 'n' },
       'flush-every': { type: 'string' },
       'rollup-after': { type: 'string' },
@@ -221,7 +226,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       // Ctrl-C or a TERM ends a follow (or a stdin stream) cleanly: what was read is committed first.
       const stop = new AbortController();
       const onSignal = () => stop.abort(new UsageError('interrupted'));
-      const streaming = typeof v.follow === 'string' || positionals.includes('-');
+      const streaming = typeof v.follow === 'string' || typeof v.relay === 'string' || positionals.includes('-');
       if (streaming) {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
@@ -232,7 +237,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
             ...(typeof v.store === 'string' ? { store: v.store } : {}),
             inputs: positionals,
             ...(typeof v.follow === 'string' ? { follow: v.follow } : {}),
+            ...(typeof v.relay === 'string' ? { relay: { ...(v as RelayFlags), follow: undefined } } : {}),
             cluster: strings(v.cluster),
+            kube: kubeOptionsOf(v),
             namespaces: namespacesOf(v.namespace),
             ...(v['flush-every'] !== undefined ? { flushMs: duration('flush-every', v['flush-every']) } : {}),
             settings,
@@ -473,11 +480,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   watch: {
     summary: 'live drops and would-be drops, attributed to namespace, stage, workload and missing rule; alerts with the rollback command; metrics',
     usage:
-      'tighten watch (--relay HOST:PORT [--tls …]|FILE|DIR|- …|--flows …) [--repo DIR] [--cluster FILE|DIR …|--kube] [--namespace NS …] [--threshold N/DURATION] [--repeat-after DURATION] [--on-threshold alert|rollback] [--webhook URL] [--metrics HOST:PORT] [--slice DURATION] [--cilium-version X.Y] [-o text|json]',
+      'tighten watch (--relay HOST:PORT [--tls …]|--follow FILE|FILE|DIR|- …|--flows …) [--repo DIR] [--cluster FILE|DIR …|--kube] [--namespace NS …] [--threshold N/DURATION] [--repeat-after DURATION] [--on-threshold alert|rollback] [--webhook URL] [--metrics HOST:PORT] [--slice DURATION] [--cilium-version X.Y] [-o text|json]',
     positionals: 'flow files, directories, or - for stdin (hubble observe --follow -o json | tighten watch -)',
     options: {
       flows: { type: 'string', multiple: true, short: 'f' },
-      ...RELAY_FLAG_OPTIONS,
+      ...RELAY_OPTIONS_OF_OBSERVE,
+      follow: { type: 'string' },
       cluster: { type: 'string', multiple: true, short: 'c' },
       ...KUBE_OPTIONS,
       repo: { type: 'string' },
@@ -496,7 +504,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       watchCommand(
         {
           flows: [...strings(v.flows), ...positionals],
-          ...(typeof v.relay === 'string' ? { relay: v as RelayFlags } : {}),
+          ...(typeof v.relay === 'string' ? { relay: { ...(v as RelayFlags), follow: undefined } } : {}),
+          ...(typeof v.follow === 'string' ? { follow: v.follow } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),

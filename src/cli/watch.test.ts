@@ -228,3 +228,24 @@ describe('tighten watch --relay', () => {
     }
   });
 });
+
+describe('tighten watch --follow', () => {
+  it('follows a Hubble exporter file as it grows', async () => {
+    const { appendFile, writeFile: write } = await import('node:fs/promises');
+    const { watchCommand } = await import('./commands/watch.js');
+    const path = join(dir, 'exporter.log');
+    await write(path, '');
+    const io = captureIo('', dir);
+    const stop = new AbortController();
+    const done = watchCommand(
+      { flows: [], follow: path, cluster: [cluster], repo, namespaces: [], output: 'json', onThreshold: 'alert', threshold: { distinct: 99, windowMs: 600_000 }, repeatAfterMs: 3_600_000, sliceMs: 1_000, reloadMs: 2_000, quiet: true, signal: stop.signal },
+      io,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    await appendFile(path, forwarded.join(''));
+    for (let i = 0; i < 100 && docs(io.out()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    expect(await done).toBe(0);
+    expect(docs(io.out()).map((e) => `${e.event} ${e.direction} ${e.port}`).sort()).toEqual(['would-drop egress 7099', 'would-drop ingress 7099']);
+  });
+});

@@ -9,8 +9,9 @@ export { EmbeddedStore, openStore, type OpenStoreOptions } from './embedded.js';
 export { StoreError } from './errors.js';
 export { FlowIngest, type IngestOptions } from './ingest.js';
 export { tailFile, type TailEvent, type TailHandler, type TailOptions } from './follow.js';
-export { fingerprintFile, followIntoStore, ingestInputs, type ObserveOptions, type ObserveProgress, type ObserveSummary } from './observe.js';
+export { fingerprintFile, followIntoStore, ingestInputs, ingestSource, type ObserveOptions, type ObserveProgress, type ObserveSummary, type SourceIngestOptions } from './observe.js';
 export { MANIFEST_FILE } from './manifest.js';
 
 /** The store directory when `--store` is not given to `observe`. */
 export const DEFAULT_STORE_DIR = '.tighten';
+export { followFlowSource } from './follow-source.js';

@@ -59,6 +59,9 @@ export class FlowIngest {
   private readonly seen: RecentUuids;
   private pending: RecentUuids;
   private builder: InventoryBuilder;
+  /** The snapshot new batches resolve peers with ({@link setCluster} changes it), and the one the current batch uses. */
+  private cluster: ClusterSnapshot | undefined;
+  private builderCluster: ClusterSnapshot | undefined;
   /** Flows folded into the current batch. */
   flows = 0;
   /** Flows dropped as already stored or seen (same uuid), over the session. */
@@ -74,7 +77,16 @@ export class FlowIngest {
     this.seen = new RecentUuids(this.horizonMs);
     for (const [u, t] of options.known ?? []) this.seen.add(u, t);
     this.pending = new RecentUuids(this.horizonMs);
+    this.cluster = options.cluster;
     this.builder = this.newBuilder();
+  }
+
+  /**
+   * A newer cluster snapshot (a long-running observe watching the live cluster): the next batch resolves peers
+   * with it, and stores it as the store's latest; the batch being folded keeps the one it started with.
+   */
+  setCluster(cluster: ClusterSnapshot): void {
+    this.cluster = cluster;
   }
 
   /** Folds a flow unless its uuid was seen within the horizon; returns whether it was folded. */
@@ -116,6 +128,7 @@ export class FlowIngest {
       this.seen.add(uuid, timeMs);
     }
     this.pending = new RecentUuids(this.horizonMs);
+    const cluster = this.builderCluster;
     this.builder = this.newBuilder();
     this.flows = 0;
     return {
@@ -124,13 +137,14 @@ export class FlowIngest {
       files,
       uuids,
       ...(follow !== undefined ? { follow } : {}),
-      ...(this.options.cluster !== undefined ? { cluster: this.options.cluster } : {}),
+      ...(cluster !== undefined ? { cluster } : {}),
     };
   }
 
   private newBuilder(): InventoryBuilder {
+    this.builderCluster = this.cluster;
     return new InventoryBuilder({
-      ...(this.options.cluster !== undefined ? { cluster: this.options.cluster } : {}),
+      ...(this.cluster !== undefined ? { cluster: this.cluster } : {}),
       ...(this.options.namespaces !== undefined && this.options.namespaces.length > 0 ? { namespaces: this.options.namespaces } : {}),
     });
   }

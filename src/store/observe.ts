@@ -1,6 +1,7 @@
 /**
  * @module store/observe — feeds flows into a {@link FlowStore}: files, directories and stdin
- * ({@link ingestInputs}), or a growing exporter file ({@link followIntoStore}).
+ * ({@link ingestInputs}), a growing exporter file ({@link followIntoStore}), or a live source such as Hubble Relay
+ * ({@link ingestSource}).
  *
  * Idempotency. A file whose content (SHA-256 of its bytes) is already stored is skipped whole; a flow
  * whose Hubble `uuid` was stored within the store's horizon is skipped; stdin and followed files are
@@ -12,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClusterSnapshot } from '../cluster/index.js';
-import { LineSplitter, STDIN_NAME, decodeHubbleLine, listFlowInputs, readFlowInputs, type DecodeIssue, type DecodeStats, type SourcePosition } from '../flows/index.js';
+import { LineSplitter, STDIN_NAME, decodeHubbleLine, listFlowInputs, readFlowInputs, type DecodeIssue, type DecodeStats, type FlowSource, type SourcePosition } from '../flows/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { FileFingerprint, FlowStore, IngestBatch, StoreStatus, StoredDecodeSummary } from './flow-store.js';
 import { tailFile, type TailEvent } from './follow.js';
@@ -322,6 +323,95 @@ export async function followIntoStore(store: FlowStore, path: string, options: O
   );
   if (inode !== '') await flush();
   return { inputs: [{ name: path, stored: 'now' }], flows: totalFlows - ingest.duplicates, duplicates: ingest.duplicates, skipped, lostEvents, commits, errors, store: await store.status() };
+}
+
+/** Options of {@link ingestSource}: those of observe, and what the source reported besides flows. */
+export interface SourceIngestOptions extends ObserveOptions {
+  /** Notes to store with the next batch (a live source's gaps: reconnect windows, unavailable nodes). */
+  readonly takeNotes?: () => DecodeIssue[];
+  /** Receives the ingest, so a newer cluster snapshot can be handed to it while it runs. */
+  readonly onStart?: (ingest: FlowIngest) => void;
+}
+
+/**
+ * Ingests a live {@link FlowSource} (Hubble Relay) until it ends or `signal` aborts, committing a batch every
+ * `flushMs` (also while the stream is quiet) or `flushFlows`, and once more at the end. Flows seen before (same
+ * `uuid` within the horizon, e.g. replayed on a reconnect) are not counted again.
+ */
+export async function ingestSource(store: FlowStore, source: FlowSource, options: SourceIngestOptions = {}): Promise<ObserveSummary> {
+  const ingest = new FlowIngest({ ...ingestOptions(options), known: await store.recentUuids(), horizonMs: (await store.status()).settings.uuidHorizonSeconds * 1000 });
+  options.onStart?.(ingest);
+  const tally = new DecodeTally();
+  let commits = 0;
+  let totalFlows = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+  const flush = (): void => {
+    const notes = options.takeNotes?.() ?? [];
+    if (tally.linesRead === 0 && tally.flows === 0 && ingest.flows === 0 && notes.length === 0) return;
+    const decode = tally.take();
+    const batch = ingest.takeBatch({ ...decode, files: [source.name], errors: [...decode.errors, ...notes].slice(0, ERRORS_KEPT * 4) });
+    queue = queue.then(async () => {
+      await store.commit(batch);
+      commits++;
+    });
+  };
+  const flushMs = options.flushMs ?? 10_000;
+  const flushFlows = options.flushFlows ?? 500_000;
+  const started = Date.now();
+  let lastFlush = started;
+  let lastProgress = started;
+  const tick = (): void => {
+    const now = Date.now();
+    if (now - lastFlush >= flushMs || ingest.flows >= flushFlows) {
+      lastFlush = now;
+      flush();
+    }
+    if (options.onProgress && now - lastProgress >= (options.progressMs ?? 1000)) {
+      lastProgress = now;
+      options.onProgress(progressOf(ingest, totalFlows, started, 0, commits));
+    }
+  };
+  const timer = setInterval(tick, Math.min(1000, flushMs));
+  let stats: DecodeStats | undefined;
+  try {
+    stats = await source.run(
+      {
+        flow: (flow, at) => {
+          totalFlows++;
+          tally.flows++;
+          tally.linesRead++;
+          ingest.add(flow, at);
+          if ((totalFlows & 1023) === 0) tick();
+        },
+        lost: (l) => {
+          ingest.addLost(l.numEventsLost);
+          tally.lostEvents += l.numEventsLost;
+        },
+      },
+      options.signal,
+    );
+  } catch (e) {
+    if (options.signal?.aborted !== true) {
+      clearInterval(timer);
+      flush(); // what was read before the failure is kept
+      await queue;
+      throw e;
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  flush();
+  await queue;
+  return {
+    inputs: [{ name: source.name, stored: 'now' }],
+    flows: totalFlows - ingest.duplicates,
+    duplicates: ingest.duplicates,
+    skipped: stats?.skipped ?? 0,
+    lostEvents: ingest.lostEvents,
+    commits,
+    errors: (stats?.errors ?? []).slice(0, ERRORS_KEPT),
+    store: await store.status(),
+  };
 }
 
 function ingestOptions(o: ObserveOptions): { cluster?: ClusterSnapshot; namespaces?: readonly string[] } {

@@ -5,10 +5,13 @@
  * the flows and need no `--cluster`.
  */
 import { resolve } from 'node:path';
-import { readCluster, type ClusterSnapshot } from '../../cluster/index.js';
+import type { ClusterSnapshot } from '../../cluster/index.js';
+import type { DecodeIssue } from '../../flows/index.js';
+import { describeGap, readRelayOptions, relayFlowSource, type RelayFlags } from '../../relay/index.js';
+import { readClusterSource, resolveKubeOptions, type KubeOptions } from '../cluster-source.js';
 import { OBSERVE_FORMATS, renderObserve, type ObserveFormat } from '../../report/observe.js';
 import { UsageError, formatLocation, type ExitCode } from '../../shared/errors.js';
-import { DEFAULT_STORE_DIR, followIntoStore, ingestInputs, openStore, type ObserveProgress, type StoreSettings } from '../../store/index.js';
+import { DEFAULT_STORE_DIR, followIntoStore, ingestInputs, ingestSource, openStore, type FlowStore, type ObserveOptions, type ObserveProgress, type ObserveSummary, type StoreSettings } from '../../store/index.js';
 import type { Io } from '../io.js';
 
 export { OBSERVE_FORMATS };
@@ -20,6 +23,10 @@ export interface ObserveCommandOptions {
   readonly inputs: readonly string[];
   /** A file to follow instead (a Hubble exporter file). */
   readonly follow?: string;
+  /** Hubble Relay instead (`--relay HOST:PORT` and its TLS flags): followed until interrupted, unless `--last N`. */
+  readonly relay?: RelayFlags | undefined;
+  /** Read the cluster from the live API (`--kube`), kept current while a live source runs. */
+  readonly kube?: KubeOptions | undefined;
   readonly cluster: readonly string[];
   readonly namespaces: readonly string[];
   /** Commit a followed file's or stdin's flows at least this often. @default 10000 */
@@ -33,16 +40,18 @@ export interface ObserveCommandOptions {
 }
 
 export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promise<ExitCode> {
-  if (opts.follow === undefined && opts.inputs.length === 0) {
+  const sources = [opts.follow !== undefined, opts.inputs.length > 0, opts.relay !== undefined].filter(Boolean).length;
+  if (sources > 1) throw new UsageError('observe reads one source per run: flow files (or -), --follow FILE, or --relay HOST:PORT');
+  if (opts.follow === undefined && opts.inputs.length === 0 && opts.relay === undefined) {
     throw new UsageError('nothing to observe: pass flow files or directories, - for standard input (hubble observe --follow -o json | tighten observe -), or --follow FILE for a Hubble exporter file');
   }
   if (opts.follow !== undefined && opts.inputs.length > 0) throw new UsageError('--follow FILE takes no other inputs: run one observe per source');
   const store = await openStore(resolve(io.cwd, opts.store ?? DEFAULT_STORE_DIR), { create: true });
   if (Object.keys(opts.settings).length > 0) await store.configure(opts.settings);
   let cluster: ClusterSnapshot | undefined;
-  if (opts.cluster.length > 0) {
-    cluster = await readCluster(opts.cluster);
-    for (const w of cluster.warnings) io.stderr.write(`warning: ${w.source ? `${w.source}: ` : ''}${w.message}\n`);
+  if (opts.cluster.length > 0 || opts.kube !== undefined) {
+    cluster = await readClusterSource(opts, io);
+    for (const w of cluster?.warnings ?? []) io.stderr.write(`warning: ${w.source ? `${w.source}: ` : ''}${w.message}\n`);
   } else {
     cluster = await store.latestCluster();
   }
@@ -73,13 +82,57 @@ export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promi
     onProgress,
   };
   const summary =
-    opts.follow !== undefined
-      ? await followIntoStore(store, opts.follow, common)
-      : await ingestInputs(store, opts.inputs, { ...common, stdin: io.stdin });
+    opts.relay !== undefined
+      ? await observeRelay(store, opts.relay, opts, common, io)
+      : opts.follow !== undefined
+        ? await followIntoStore(store, opts.follow, common)
+        : await ingestInputs(store, opts.inputs, { ...common, stdin: io.stdin });
   if (drawn && io.stderrIsTTY) io.stderr.write('\r\u001b[K');
   for (const e of summary.errors) io.stderr.write(`warning: ${formatLocation(e.file, e.line)}: skipped: ${e.message}\n`);
   if (summary.skipped > summary.errors.length) io.stderr.write(`warning: ${summary.skipped - summary.errors.length} more malformed line(s) skipped\n`);
   const { output, exitCode } = renderObserve(summary, opts.output);
   io.stdout.write(output);
   return exitCode;
+}
+
+/**
+ * Hubble Relay into the store: followed (unless `--last N`), the chosen namespaces filtered by the Relay, gaps
+ * (reconnect windows, lost events, unavailable nodes) told on stderr and stored with the batch they fall in. With
+ * `--kube`, the cluster is watched meanwhile and each newer snapshot resolves the next batches.
+ */
+async function observeRelay(store: FlowStore, flags: RelayFlags, opts: ObserveCommandOptions, common: ObserveOptions, io: Io): Promise<ObserveSummary> {
+  const relay = await readRelayOptions(flags, { follow: flags.last === undefined, ...(opts.namespaces.length > 0 ? { namespaces: opts.namespaces } : {}) });
+  const notes: DecodeIssue[] = [];
+  const source = relayFlowSource({
+    ...relay,
+    onGap: (g) => {
+      const text = describeGap(g);
+      io.stderr.write(`gap: ${text}\n`);
+      notes.push({ file: relay.address, line: 0, message: `gap: ${text}` });
+    },
+    onRetry: (r) => io.stderr.write(`warning: Relay: ${r.reason}; retrying in ${Math.round(r.delayMs / 100) / 10} s\n`),
+  });
+  const stopWatch = new AbortController();
+  let watching: Promise<void> | undefined;
+  try {
+    return await ingestSource(store, source, {
+      ...common,
+      takeNotes: () => notes.splice(0),
+      onStart: (ingest) => {
+        if (opts.kube === undefined) return;
+        // The live cluster kept current: pods come and go while flows stream in.
+        watching = import('../../kube/index.js').then(({ watchKubeCluster }) =>
+          watchKubeCluster(
+            { ...resolveKubeOptions(opts.kube!, io.cwd), env: io.env, signal: stopWatch.signal, onWarning: (w) => io.stderr.write(`warning: ${w.message}\n`) },
+            (snapshot) => ingest.setCluster(snapshot),
+          ).catch((e: unknown) => {
+            if (!stopWatch.signal.aborted) io.stderr.write(`warning: watching the cluster stopped: ${(e as Error).message}; the last snapshot stays in use\n`);
+          }),
+        );
+      },
+    });
+  } finally {
+    stopWatch.abort();
+    await watching;
+  }
 }

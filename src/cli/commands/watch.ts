@@ -1,6 +1,6 @@
 /**
  * @module cli/commands/watch — `tighten watch`: live drops and would-be drops, attributed (`watch/`). Reads flows
- * from Hubble Relay (`--relay`, followed), files, directories or stdin (`hubble observe --follow -o json | tighten watch -`), the cluster, and the
+ * from Hubble Relay (`--relay`, followed), an exporter file (`--follow`), files, directories or stdin (`hubble observe --follow -o json | tighten watch -`), the cluster, and the
  * GitOps repository for stages and policies — reloaded when its state file or root kustomization changes. Flows
  * are cut into slices (by count, by flow time, and once a second on a live stream); each slice's events are printed
  * (text or JSON lines), posted to `--webhook`, and counted for Prometheus (`--metrics`). A namespace past its
@@ -21,6 +21,7 @@ import { identityContext } from '../../policy/endpoints.js';
 import { decodePolicyObject, sanitizePolicies } from '../../policy/model/index.js';
 import { alertJson, alertLine, eventJson, eventLine, type WatchFormat } from '../../report/watch.js';
 import { EXIT, UsageError, type ExitCode } from '../../shared/errors.js';
+import { followFlowSource } from '../../store/index.js';
 import { suggestionPatch } from '../../watch/patch.js';
 import { stageLabel, WatchMetrics } from '../../watch/metrics.js';
 import { WatchSession, watchedRollout, type SliceResult } from '../../watch/session.js';
@@ -35,6 +36,8 @@ import { rollbackCommand } from './rollback.js';
 export interface WatchCommandOptions {
   /** Files, directories, `-` for stdin. */
   readonly flows: readonly string[];
+  /** A Hubble exporter file to follow instead (across rotation and truncation). */
+  readonly follow?: string | undefined;
   /** Hubble Relay instead of files (`--relay HOST:PORT` and its TLS flags); the stream is followed. */
   readonly relay?: RelayFlags | undefined;
   readonly cluster: readonly string[];
@@ -71,8 +74,9 @@ export function parseListen(option: string, text: string): { host: string; port:
 }
 
 export async function watchCommand(opts: WatchCommandOptions, io: Io): Promise<ExitCode> {
-  if (opts.flows.length === 0 && opts.relay === undefined) throw new UsageError('no flows given: pass --relay HOST:PORT, files, or - for stdin (hubble observe --follow -o json | tighten watch - --repo DIR)');
-  if (opts.flows.length > 0 && opts.relay !== undefined) throw new UsageError('--relay and flow files both name the flows: pass one of them');
+  const given = [opts.flows.length > 0, opts.relay !== undefined, opts.follow !== undefined].filter(Boolean).length;
+  if (given === 0) throw new UsageError('no flows given: pass --relay HOST:PORT, --follow FILE (a Hubble exporter file), files, or - for stdin (hubble observe --follow -o json | tighten watch - --repo DIR)');
+  if (given > 1) throw new UsageError('watch reads one source: flow files (or -), --follow FILE, or --relay HOST:PORT');
   const relayOptions = opts.relay !== undefined ? await readRelayOptions(opts.relay, { follow: opts.relay.last === undefined, ...(opts.namespaces.length > 0 ? { namespaces: opts.namespaces } : {}) }) : undefined;
   const metricsAt = opts.metrics !== undefined ? parseListen('metrics', opts.metrics) : undefined;
   if (opts.webhook !== undefined && !/^https?:\/\//.test(opts.webhook)) throw new UsageError(`--webhook ${JSON.stringify(opts.webhook)} is not an http(s) URL`);
@@ -221,7 +225,9 @@ export async function watchCommand(opts: WatchCommandOptions, io: Io): Promise<E
   const source =
     relayOptions !== undefined
       ? relayFlowSource({ ...relayOptions, onGap: (g) => io.stderr.write(`gap: ${describeGap(g)}\n`), onRetry: (r) => io.stderr.write(`warning: Relay: ${r.reason}; retrying in ${Math.round(r.delayMs / 100) / 10} s\n`) })
-      : fileFlowSource(opts.flows, { stdin: io.stdin });
+      : opts.follow !== undefined
+        ? followFlowSource(opts.follow)
+        : fileFlowSource(opts.flows, { stdin: io.stdin });
   const stats = await source
     .run(sink, stop.signal)
     .catch((e: unknown) => {
