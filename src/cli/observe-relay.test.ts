@@ -80,6 +80,17 @@ describe('tighten observe --relay', () => {
       const b = await inventoryOf(join(dir, 'followed-file'));
       expect(a.edges).toEqual(b.edges);
       expect(a.flows).toBe(b.flows);
+
+      // Started again on the same store, it asks from the newest flow stored, and counts nothing twice.
+      const again = new AbortController();
+      const resumed = observe(store, { relay: { relay: relay.address }, flushMs: 200, signal: again.signal });
+      const before = relay.requests.length;
+      for (let i = 0; i < 100 && relay.requests.length === before; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(relay.requests.at(-1)!.since).toBeDefined();
+      await new Promise((r) => setTimeout(r, 500));
+      again.abort();
+      expect(await resumed).toBe(0);
+      expect((await inventoryOf(store)).edges).toEqual(b.edges);
     } finally {
       relay.stop();
     }

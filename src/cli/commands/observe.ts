@@ -101,7 +101,13 @@ export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promi
  * `--kube`, the cluster is watched meanwhile and each newer snapshot resolves the next batches.
  */
 async function observeRelay(store: FlowStore, flags: RelayFlags, opts: ObserveCommandOptions, common: ObserveOptions, io: Io): Promise<ObserveSummary> {
-  const relay = await readRelayOptions(flags, { follow: flags.last === undefined, ...(opts.namespaces.length > 0 ? { namespaces: opts.namespaces } : {}) });
+  // A restarted observe resumes at the newest flow stored; what the Relay sends again is known by its uuid.
+  const resumeAt = flags.last === undefined ? (await store.status()).lastTime : undefined;
+  const relay = await readRelayOptions(flags, {
+    follow: flags.last === undefined,
+    ...(resumeAt !== undefined ? { since: resumeAt } : {}),
+    ...(opts.namespaces.length > 0 ? { namespaces: opts.namespaces } : {}),
+  });
   const notes: DecodeIssue[] = [];
   const source = relayFlowSource({
     ...relay,
