@@ -4,18 +4,21 @@
  * with the cluster snapshot they were resolved with, so later commands read `--store` instead of
  * the flows and need no `--cluster`.
  */
-import { resolve } from 'node:path';
 import { readCluster, type ClusterSnapshot } from '../../cluster/index.js';
 import { OBSERVE_FORMATS, renderObserve, type ObserveFormat } from '../../report/observe.js';
 import { UsageError, formatLocation, type ExitCode } from '../../shared/errors.js';
-import { DEFAULT_STORE_DIR, followIntoStore, ingestInputs, openStore, type ObserveProgress, type StoreSettings } from '../../store/index.js';
+import { DEFAULT_STORE_DIR, followIntoStore, ingestInputs, openFlowStore, type ObserveProgress, type StoreSettings } from '../../store/index.js';
 import type { Io } from '../io.js';
 
 export { OBSERVE_FORMATS };
 
 export interface ObserveCommandOptions {
-  /** @default `.tighten` in the current directory */
+  /** A directory or `clickhouse://…`. @default `.tighten` in the current directory */
   readonly store?: string;
+  /** ClickHouse only: this collector's id in the batch ledger. @default the host name */
+  readonly collectorId?: string;
+  /** ClickHouse only: where batches wait while the server cannot be reached. @default under the OS temp dir */
+  readonly spool?: string;
   /** Files, directories, `-` for stdin. */
   readonly inputs: readonly string[];
   /** A file to follow instead (a Hubble exporter file). */
@@ -37,7 +40,12 @@ export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promi
     throw new UsageError('nothing to observe: pass flow files or directories, - for standard input (hubble observe --follow -o json | tighten observe -), or --follow FILE for a Hubble exporter file');
   }
   if (opts.follow !== undefined && opts.inputs.length > 0) throw new UsageError('--follow FILE takes no other inputs: run one observe per source');
-  const store = await openStore(resolve(io.cwd, opts.store ?? DEFAULT_STORE_DIR), { create: true });
+  const store = await openFlowStore(opts.store ?? DEFAULT_STORE_DIR, {
+    create: true,
+    cwd: io.cwd,
+    ...(opts.collectorId !== undefined ? { collectorId: opts.collectorId } : {}),
+    ...(opts.spool !== undefined ? { spoolDir: opts.spool } : {}),
+  });
   if (Object.keys(opts.settings).length > 0) await store.configure(opts.settings);
   let cluster: ClusterSnapshot | undefined;
   if (opts.cluster.length > 0) {
