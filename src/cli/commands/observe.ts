@@ -7,7 +7,7 @@
 import { readCluster, type ClusterSnapshot } from '../../cluster/index.js';
 import { OBSERVE_FORMATS, renderObserve, type ObserveFormat } from '../../report/observe.js';
 import { UsageError, formatLocation, type ExitCode } from '../../shared/errors.js';
-import { DEFAULT_STORE_DIR, followIntoStore, ingestInputs, openFlowStore, type ObserveProgress, type StoreSettings } from '../../store/index.js';
+import { DEFAULT_STORE_DIR, followIntoStore, ingestInputs, isClickHouseLocation, openFlowStore, type ObserveProgress, type StoreSettings } from '../../store/index.js';
 import type { Io } from '../io.js';
 
 export { OBSERVE_FORMATS };
@@ -40,6 +40,9 @@ export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promi
     throw new UsageError('nothing to observe: pass flow files or directories, - for standard input (hubble observe --follow -o json | tighten observe -), or --follow FILE for a Hubble exporter file');
   }
   if (opts.follow !== undefined && opts.inputs.length > 0) throw new UsageError('--follow FILE takes no other inputs: run one observe per source');
+  if ((opts.collectorId !== undefined || opts.spool !== undefined) && !isClickHouseLocation(opts.store ?? DEFAULT_STORE_DIR)) {
+    throw new UsageError('--collector-id and --spool are for a ClickHouse store (--store clickhouse://HOST:8123/DB); a directory store needs neither');
+  }
   const store = await openFlowStore(opts.store ?? DEFAULT_STORE_DIR, {
     create: true,
     cwd: io.cwd,

@@ -30,7 +30,8 @@ const RETRYABLE_CODES = new Set([159, 160, 202, 203, 209, 210, 252, 425]);
 
 export class ClickHouseHttp {
   readonly location: ClickHouseLocation;
-  private readonly maxExecutionSeconds: number;
+  /** The server-side limit of each query, seconds. */
+  readonly maxExecutionSeconds: number;
   private readonly timeoutMs: number;
   private readonly authorization: string;
 

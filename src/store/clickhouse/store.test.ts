@@ -18,7 +18,7 @@ import { ClickHouseHttp } from './http.js';
 import { parseClickHouseLocation } from './location.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
 import { sqlString } from './sql.js';
-import { batchId, batchRows, openClickHouseStore } from './store.js';
+import { ClickHouseStore, batchId, batchRows, openClickHouseStore } from './store.js';
 import { startClickHouse, type TestServer } from './test-support/server.js';
 
 let dir: string;
@@ -202,7 +202,7 @@ describe('ClickHouse store (real server)', () => {
     expect(impatient).toBeInstanceOf(StoreError);
     expect((impatient as Error).message).toContain('cannot be reached');
     expect((impatient as Error).message).not.toContain('p@ss');
-    const giveUp = new (store.constructor as typeof import('./store.js').ClickHouseStore)(new ClickHouseHttp(parseClickHouseLocation(url)), { collectorId: 'c2', spoolDir: spool, retryForMs: 300 });
+    const giveUp = new ClickHouseStore(new ClickHouseHttp(parseClickHouseLocation(url)), { collectorId: 'c2', spoolDir: spool, retryForMs: 300 });
     await expect(giveUp.commit(batches[2] ?? batches[1]!)).rejects.toThrow(/cannot be reached/);
     expect((await readdir(spool)).length).toBe(2);
     await server!.restart();
@@ -229,6 +229,26 @@ describe('ClickHouse store (real server)', () => {
     expect((await store.status()).settings.retentionHours).toBe(100);
     await http.insert('schema_version', [{ version: SCHEMA_VERSION + 1, applied_ms: 0 }]);
     await expect(openClickHouseStore(url)).rejects.toThrow(/newer than this tighten/);
+  });
+
+  it('compaction drops buckets past retention and keeps the rest', async (ctx) => {
+    needsServer(ctx);
+    const url = newDb();
+    const store = await openClickHouseStore(url, { create: true, collectorId: 'compact', spoolDir: join(dir, 'spool-compact') });
+    for (const b of await dayBatches()) await store.commit(b);
+    const before = (await store.readInventory()).inventory;
+    await store.compact();
+    expect((await store.readInventory()).inventory).toEqual(before);
+    // Keep only the last day: older hours go.
+    await store.configure({ retentionHours: 24 });
+    await store.compact();
+    const after = (await store.readInventory()).inventory;
+    const flows = (i: typeof before) => i.edges.reduce((n, e) => n + e.flows, 0);
+    expect(flows(after)).toBeGreaterThan(0);
+    expect(flows(after)).toBeLessThan(flows(before));
+    const lastHour = Math.floor(Date.parse((await store.status()).lastTime!) / 3_600_000);
+    const [[oldest]] = (await new ClickHouseHttp(parseClickHouseLocation(url)).rows('SELECT min(hour) FROM edge_buckets')) as [[string]];
+    expect(Number(oldest)).toBeGreaterThanOrEqual(lastHour - 24);
   });
 
   it('names the store, not the password, when the server refuses or the store is missing', async (ctx) => {

@@ -211,7 +211,17 @@ export class ClickHouseStore implements FlowStore {
     await this.http.query(`ALTER TABLE edge_buckets DELETE WHERE hour < ${sqlInt(dropBefore)}`);
     await this.http.query(`ALTER TABLE edge_rows DELETE WHERE hour < ${sqlInt(dropBefore)}`);
     await this.http.query(`ALTER TABLE uuids DELETE WHERE time_ms < ${sqlInt(Date.parse(last) - settings.uuidHorizonSeconds * 1000)}`);
+    await this.waitForMutations();
     await this.http.query('OPTIMIZE TABLE edge_buckets FINAL');
+  }
+
+  /** Waits until the database's mutations (ALTER … DELETE, asynchronous in ClickHouse) are done, for at most the query limit. */
+  private async waitForMutations(): Promise<void> {
+    const until = Date.now() + this.http.maxExecutionSeconds * 1000;
+    while ((await this.count('system.mutations WHERE database = currentDatabase() AND is_done = 0')) > 0) {
+      if (Date.now() > until) throw new StoreError(`${this.location}: compaction's deletions are still running on the server after ${this.http.maxExecutionSeconds} s; they finish on their own`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async status(): Promise<StoreStatus> {
