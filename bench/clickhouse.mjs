@@ -2,7 +2,7 @@
 // Benchmark (not a test): the ClickHouse store — ingest with 1, 2 and 4 concurrent collectors, and the
 // time of reading the inventory back for recommend, beside the embedded store on the same flows.
 //
-//   npm run build && node bench/clickhouse.mjs [--flows 1000000] [--workloads 500] [--days 2] [--url clickhouse://USER@HOST:8123/DB_PREFIX]
+//   npm run build && node bench/clickhouse.mjs [--flows 1000000] [--workloads 500] [--days 2] [--collectors 1,2,4] [--url clickhouse://USER@HOST:8123/DB_PREFIX]
 //
 // Without --url it starts a throwaway clickhouse-server (on 127.0.0.1, free ports, data in a temporary
 // directory) and stops it at the end. The flows are one generated cluster's, cut into four files as
@@ -32,7 +32,7 @@ function run(argv) {
     const p = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    p.stdout.on('data', (c) => (out.length < 1e6 ? (out += c) : undefined));
+    p.stdout.on('data', (c) => (out += c));
     p.stderr.on('data', (c) => (err += c));
     p.on('error', reject);
     p.on('close', (code) => {
@@ -114,7 +114,8 @@ async function main() {
     console.log(`sample: ${fmt(workloads)} workloads, ${fmt(n)} flows over ${days} days in 4 files; ClickHouse ${server.version}; node ${process.version}\n`);
     const rows = [];
     const database = (k) => `${server.prefix}bench_${process.pid}_${k}`;
-    for (const k of [1, 2, 4]) {
+    const counts = opt('collectors', '1,2,4').split(',').map(Number);
+    for (const k of counts) {
       const url = database(k);
       const share = (i) => files.filter((_, f) => f % k === i);
       const t0 = performance.now();
@@ -128,15 +129,22 @@ async function main() {
 
     const emb = join(dir, 'store-dir');
     const e0 = await run(tighten('observe', '--store', emb, '--cluster', clusterFile, '-q', ...files));
-    const rc = await run(tighten('recommend', '--store', database(4), '--repo', join(dir, 'repo-ch'), '-q'));
+    const rc = await run(tighten('recommend', '--store', database(counts.at(-1)), '--repo', join(dir, 'repo-ch'), '-q'));
     const rd = await run(tighten('recommend', '--store', emb, '--repo', join(dir, 'repo-dir'), '-q'));
-    const ic = await run(tighten('inventory', '--store', database(4), '-q', '-o', 'json'));
+    const ic = await run(tighten('inventory', '--store', database(counts.at(-1)), '-q', '-o', 'json'));
     const id = await run(tighten('inventory', '--store', emb, '-q', '-o', 'json'));
     console.log(`\nembedded store ingest (one observe, 4 files): ${e0.seconds.toFixed(1)} s, ${fmt(n / e0.seconds)} flows/s`);
     console.log('read back                                  ClickHouse   directory');
     console.log(`inventory --store -o json (s)              ${ic.seconds.toFixed(2).padStart(10)} ${id.seconds.toFixed(2).padStart(11)}`);
     console.log(`recommend --store (s)                      ${rc.seconds.toFixed(2).padStart(10)} ${rd.seconds.toFixed(2).padStart(11)}`);
-    console.log(`same inventory: ${ic.out === id.out}`);
+    const a = JSON.parse(ic.out);
+    const b = JSON.parse(id.out);
+    const differ = Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    console.log(`same inventory: ${differ.length === 0 ? 'yes' : `no, differs in ${differ.join(', ')}`}`);
+    if (process.env.BENCH_KEEP) {
+      await writeFile(join(process.env.BENCH_KEEP, 'inv-ch.json'), ic.out);
+      await writeFile(join(process.env.BENCH_KEEP, 'inv-dir.json'), id.out);
+    }
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });

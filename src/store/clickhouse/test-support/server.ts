@@ -54,7 +54,7 @@ const xmlText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&
 
 /**
  * Starts a server with its data under `dir`.
- * @returns undefined, with the reason, when no ClickHouse binary is installed or it does not start within 60 s
+ * @returns `{ skip }` with the reason when no ClickHouse binary is installed or it does not start within 60 s
  */
 export async function startClickHouse(dir: string): Promise<TestServer | { readonly skip: string }> {
   const found = findClickHouse();
