@@ -185,7 +185,7 @@ describe('ClickHouse store (real server)', () => {
     expect(doubled.edges.reduce((n, e) => n + e.flows, 0)).toBeGreaterThan(got.edges.reduce((n, e) => n + e.flows, 0));
   });
 
-  it('loses nothing when the server is stopped and restarted mid-run: commits wait, spooled batches of a dead collector are committed at its next start', async (ctx) => {
+  it('loses nothing when the server is stopped and restarted mid-run: commits are spooled and retried in the background, the spool of a dead collector is committed at its next start', async (ctx) => {
     needsServer(ctx);
     const url = newDb();
     const spool = join(dir, 'spool-restart');
@@ -193,9 +193,11 @@ describe('ClickHouse store (real server)', () => {
     const store = await openClickHouseStore(url, { create: true, collectorId: 'c1', spoolDir: spool });
     await store.commit(batches[0]!);
     await server!.stop();
-    // A commit while the server is down waits, its batch spooled on disk meanwhile.
-    const pending = store.commit(batches[1]!);
+    // A commit while the server is down returns at once, its batch spooled on disk and retried in the background.
+    let returned = false;
+    const pending = store.commit(batches[1]!).then(() => (returned = true));
     await new Promise((r) => setTimeout(r, 700));
+    expect(returned).toBe(true);
     expect((await readdir(spool)).length).toBe(1);
     // A collector that gives up (it dies) leaves its batch in the spool.
     const impatient = await openClickHouseStore(url, { collectorId: 'c2', spoolDir: spool, retryForMs: 300 }).catch((e: unknown) => e);
@@ -203,10 +205,12 @@ describe('ClickHouse store (real server)', () => {
     expect((impatient as Error).message).toContain('cannot be reached');
     expect((impatient as Error).message).not.toContain('p@ss');
     const giveUp = new ClickHouseStore(new ClickHouseHttp(parseClickHouseLocation(url)), { collectorId: 'c2', spoolDir: spool, retryForMs: 300 });
-    await expect(giveUp.commit(batches[2] ?? batches[1]!)).rejects.toThrow(/cannot be reached/);
+    await giveUp.commit(batches[2] ?? batches[1]!);
+    await expect(giveUp.flush()).rejects.toThrow(/cannot be reached/);
     expect((await readdir(spool)).length).toBe(2);
     await server!.restart();
     await pending;
+    await store.flush();
     // c2 starts again: its spooled batch is committed when it opens the store to write.
     await openFlowStore(url, { create: true, collectorId: 'c2', spoolDir: spool });
     expect(await readdir(spool)).toEqual([]);

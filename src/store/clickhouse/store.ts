@@ -92,6 +92,11 @@ export class ClickHouseStore implements FlowStore {
   private readonly http: ClickHouseHttp;
   private readonly spoolDir: string;
   private readonly retryForMs: number;
+  /** Batches committed in the background, in order, while the server was away. */
+  private backlog: Promise<void> = Promise.resolve();
+  private waiting = 0;
+  private spooledCount = 0;
+  private backlogError: Error | undefined;
 
   constructor(http: ClickHouseHttp, options: ClickHouseStoreOptions = {}) {
     this.http = http;
@@ -137,19 +142,51 @@ export class ClickHouseStore implements FlowStore {
   }
 
   /**
-   * Commits a batch under (this collector, the batch's content hash), spooling it to disk first and
-   * retrying while the server cannot be reached. A batch already in the ledger is not inserted again.
-   * @throws StoreError when one of its files was stored by another batch, or the server refuses the batch
+   * Commits a batch under (this collector, the batch's content hash), spooling it to disk first. When
+   * the server cannot be reached (or earlier batches still wait for it), the batch is left in the spool
+   * and committed in the background, in order, retrying with backoff; this returns at once, so a
+   * collector keeps reading with its memory bounded by the batch it folds. {@link flush} (and
+   * `status`) wait for the spool to be committed. A batch already in the ledger is not inserted again.
+   * @throws StoreError when one of its files was stored by another batch (nothing of it is stored), the
+   *   server refuses the batch, or an earlier background commit gave up
    */
   async commit(batch: IngestBatch): Promise<CommitResult> {
-    const text = JSON.stringify(batch);
+    this.throwBacklogError();
     const id = batchId(batch);
     await mkdir(this.spoolDir, { recursive: true });
-    const spooled = join(this.spoolDir, `${this.spoolPrefix()}${Date.now().toString().padStart(15, '0')}-${id}.json`);
-    await writeFileAtomic(spooled, text);
-    await this.withRetry(() => this.insertBatch(id, batch));
-    await rm(spooled, { force: true });
+    const spooled = join(this.spoolDir, `${this.spoolPrefix()}${Date.now().toString().padStart(15, '0')}-${String(++this.spooledCount).padStart(6, '0')}-${id}.json`);
+    await writeFileAtomic(spooled, JSON.stringify(batch));
+    if (this.waiting === 0) {
+      try {
+        await this.insertBatch(id, batch);
+        await rm(spooled, { force: true });
+        return { segment: id, compacted: false };
+      } catch (e) {
+        if (!(e instanceof ClickHouseError && e.retryable)) {
+          await this.discardUnlessServerFault(spooled, e);
+          throw e;
+        }
+      }
+    }
+    // The batch is read back from its spool file when its turn comes, so waiting batches take no memory.
+    this.waiting++;
+    this.backlog = this.backlog
+      .then(async () => {
+        await this.commitSpooled(spooled);
+      })
+      .catch((e: unknown) => {
+        this.backlogError ??= e as Error;
+      })
+      .finally(() => {
+        this.waiting--;
+      });
     return { segment: id, compacted: false };
+  }
+
+  /** Waits until the batches committed in the background are in the store. @throws the error that made one of them give up */
+  async flush(): Promise<void> {
+    await this.backlog;
+    this.throwBacklogError();
   }
 
   /** Commits the batches this collector spooled and did not commit (it died, or gave up retrying); returns how many. */
@@ -158,23 +195,46 @@ export class ClickHouseStore implements FlowStore {
     const names = (await readdir(this.spoolDir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix) && n.endsWith('.json')).sort();
     let n = 0;
     for (const name of names) {
-      const path = join(this.spoolDir, name);
-      const text = await readFile(path, 'utf8').catch(() => undefined);
-      if (text === undefined) continue;
-      let batch: IngestBatch;
-      try {
-        batch = JSON.parse(text) as IngestBatch;
-      } catch {
-        // A spool file cut short by a crash while it was written never reached the server either.
-        await rm(path, { force: true });
-        continue;
-      }
-      const id = batchId(batch);
-      await this.withRetry(() => this.insertBatch(id, batch));
-      await rm(path, { force: true });
-      n++;
+      if (await this.commitSpooled(join(this.spoolDir, name))) n++;
     }
     return n;
+  }
+
+  /** Commits one spooled batch (retrying while the server is away) and removes its file; false when there was nothing to commit. */
+  private async commitSpooled(path: string): Promise<boolean> {
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) return false;
+    let batch: IngestBatch;
+    try {
+      batch = JSON.parse(text) as IngestBatch;
+    } catch {
+      // Spool files are written atomically: one that is not JSON was not written by tighten.
+      await rm(path, { force: true });
+      return false;
+    }
+    try {
+      await this.withRetry(() => this.insertBatch(batchId(batch), batch));
+    } catch (e) {
+      await this.discardUnlessServerFault(path, e);
+      throw e;
+    }
+    await rm(path, { force: true });
+    return true;
+  }
+
+  /**
+   * Removes a spooled batch the store refused for what it is (a file already stored by another batch):
+   * retrying would fail again. One the server could not take (unreachable, a wrong password) stays for the next start.
+   */
+  private async discardUnlessServerFault(path: string, e: unknown): Promise<void> {
+    if (!(e instanceof ClickHouseError)) await rm(path, { force: true });
+  }
+
+  private throwBacklogError(): void {
+    const e = this.backlogError;
+    if (e === undefined) return;
+    this.backlogError = undefined;
+    throw e;
   }
 
   async readInventory(options: StoreReadOptions = {}): Promise<StoredInventory> {
@@ -224,7 +284,9 @@ export class ClickHouseStore implements FlowStore {
     }
   }
 
+  /** The store's figures, once the batches waiting in the spool are committed. */
   async status(): Promise<StoreStatus> {
+    await this.flush();
     const [ledger] = await this.http.rows(`SELECT count(), sum(flows), min(first_time), max(last_time) FROM batches`);
     const [files] = await this.http.rows(`SELECT count() FROM files WHERE (collector, batch) IN (SELECT collector, batch FROM batches)`);
     const [buckets] = await this.http.rows(`SELECT count() FROM (SELECT 1 FROM edge_buckets GROUP BY src, dst, src_w, proto, port, verdict, hour, daily)`);
