@@ -13,9 +13,11 @@
  * rows are inserted, a moment before its ledger row.
  *
  * Collectors that lose the server. A commit first writes the batch to a spool file (under the OS
- * temp dir, or `spoolDir`), retries with backoff while the server cannot be reached, and removes the
- * file once the ledger has the batch. A collector that dies meanwhile commits its spooled batches when
- * it starts again ({@link ClickHouseStore.drainSpool}).
+ * temp dir, or `spoolDir`) and removes it once the ledger has the batch. While the server cannot be
+ * reached, spooled batches are committed in the background, in order, with backoff, read back from
+ * their files (so a collector's memory holds only the batch it folds); `flush` and `status` wait for
+ * them. A collector that dies meanwhile commits its spooled batches when it starts again
+ * ({@link ClickHouseStore.drainSpool}).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
