@@ -19,7 +19,7 @@ import { parseClickHouseLocation } from './location.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
 import { sqlString } from './sql.js';
 import { ClickHouseStore, batchId, batchRows, openClickHouseStore } from './store.js';
-import { startClickHouse, type TestServer } from './test-support/server.js';
+import { TEST_PASSWORD, startClickHouse, type TestServer } from './test-support/server.js';
 
 let dir: string;
 let server: TestServer | undefined;
@@ -227,7 +227,11 @@ describe('ClickHouse store (real server)', () => {
     await migrate(http, 0, 1);
     const v1 = await http.rows(`SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'settings'`);
     expect(v1).toEqual([]);
+    // A version-1 store with a batch in it (version 1 wrote batches as now; it had no settings table).
+    const [first] = await dayBatches();
+    await new ClickHouseStore(http, { collectorId: 'old', spoolDir: join(dir, 'spool-migrate') }).commit(first!);
     const store = await openClickHouseStore(url);
+    expect((await store.readInventory()).inventory).toEqual(await embeddedInventory('emb-migrate', days.slice(0, 1)));
     expect(await http.rows('SELECT max(version) FROM schema_version')).toEqual([[String(SCHEMA_VERSION)]]);
     expect((await store.configure({ retentionHours: 100 })).retentionHours).toBe(100);
     expect((await store.status()).settings.retentionHours).toBe(100);
@@ -261,6 +265,10 @@ describe('ClickHouse store (real server)', () => {
     await expect(openFlowStore(wrong)).rejects.toThrow(/clickhouse:\/\/default@127\.0\.0\.1:\d+\/nothing: ClickHouse refused .*check the user and password/);
     await expect(openFlowStore(wrong)).rejects.not.toThrow(/wrong-secret/);
     await expect(openFlowStore(server!.url('missing_db'))).rejects.toThrow(/no flow store here/);
+    // The password from the environment when the URL has none.
+    const bare = `clickhouse://127.0.0.1:${server!.httpPort}/default`;
+    await expect(openFlowStore(bare, { env: {} })).rejects.toThrow(/check the user and password/);
+    await expect(openFlowStore(bare, { env: { TIGHTEN_CLICKHOUSE_PASSWORD: TEST_PASSWORD } })).rejects.toThrow(/no tighten tables in default/);
     const r = await run(['inventory', '--store', server!.url('missing_db'), '-q']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('no flow store here');
