@@ -200,10 +200,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   observe: {
     summary: 'fold Hubble flows (files, stdin, a followed exporter file) into the persistent flow inventory (--store, default .tighten/), with the cluster snapshot',
     usage:
-      'tighten observe [--store DIR] (FILE|DIR … | - | --follow FILE | --relay HOST:PORT [--last N] [--tls …]) [--cluster FILE|DIR …|--kube] [--namespace NS …] [--flush-every DURATION] [--rollup-after DURATION] [--retention DURATION] [--dedupe-horizon DURATION] [-o text|json]',
+      'tighten observe [--store DIR|clickhouse://USER@HOST:8123/DB [--collector-id NAME] [--spool DIR]] (FILE|DIR … | - | --follow FILE | --relay HOST:PORT [--last N] [--tls …]) [--cluster FILE|DIR …|--kube] [--namespace NS …] [--flush-every DURATION] [--rollup-after DURATION] [--retention DURATION] [--dedupe-horizon DURATION] [-o text|json]',
     positionals: 'flow files, directories, or - for standard input',
     options: {
       store: { type: 'string' },
+      'collector-id': { type: 'string' },
+      spool: { type: 'string' },
       follow: { type: 'string' },
       ...RELAY_OPTIONS_OF_OBSERVE,
       cluster: { type: 'string', multiple: true, short: 'c' },
@@ -235,6 +237,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         return await observeCommand(
           {
             ...(typeof v.store === 'string' ? { store: v.store } : {}),
+            ...(typeof v['collector-id'] === 'string' ? { collectorId: v['collector-id'] } : {}),
+            ...(typeof v.spool === 'string' ? { spool: v.spool } : {}),
             inputs: positionals,
             ...(typeof v.follow === 'string' ? { follow: v.follow } : {}),
             ...(typeof v.relay === 'string' ? { relay: { ...(v as RelayFlags), follow: undefined } } : {}),

@@ -1,6 +1,6 @@
 /**
  * @module store/flow-store — the flow inventory on disk behind one interface (PRODUCT.md §4): the
- * embedded store (DuckDB-written segment files in a directory) today, a distributed engine later.
+ * embedded store (DuckDB-written segment files in a directory) and the ClickHouse store (`clickhouse://…`).
  *
  * What is stored is the inventory builder's mergeable fold state ({@link InventoryState}), one batch
  * per ingest, never finished edges: a reader merges the batches and finishes the inventory itself,
@@ -105,7 +105,7 @@ export interface StoreStatus {
  * commit); readers never wait and always see whole commits.
  */
 export interface FlowStore {
-  /** Where the store is, for messages (a directory, later a URL). */
+  /** Where the store is, for messages (a directory, or a URL without its password). */
   readonly location: string;
   /** Which of these content hashes are already in the store. */
   knownFiles(sha256s: readonly string[]): Promise<ReadonlySet<string>>;

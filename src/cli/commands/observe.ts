@@ -4,21 +4,24 @@
  * with the cluster snapshot they were resolved with, so later commands read `--store` instead of
  * the flows and need no `--cluster`.
  */
-import { resolve } from 'node:path';
 import type { ClusterSnapshot } from '../../cluster/index.js';
 import type { DecodeIssue } from '../../flows/index.js';
 import { describeGap, readRelayOptions, relayFlowSource, type RelayFlags } from '../../relay/index.js';
 import { readClusterSource, resolveKubeOptions, type KubeOptions } from '../cluster-source.js';
 import { OBSERVE_FORMATS, renderObserve, type ObserveFormat } from '../../report/observe.js';
 import { UsageError, formatLocation, type ExitCode } from '../../shared/errors.js';
-import { DEFAULT_STORE_DIR, followIntoStore, ingestInputs, ingestSource, openStore, type FlowStore, type ObserveOptions, type ObserveProgress, type ObserveSummary, type StoreSettings } from '../../store/index.js';
+import { DEFAULT_STORE_DIR, followIntoStore, ingestInputs, ingestSource, isClickHouseLocation, openFlowStore, type FlowStore, type ObserveOptions, type ObserveProgress, type ObserveSummary, type StoreSettings } from '../../store/index.js';
 import type { Io } from '../io.js';
 
 export { OBSERVE_FORMATS };
 
 export interface ObserveCommandOptions {
-  /** @default `.tighten` in the current directory */
+  /** A directory or `clickhouse://…`. @default `.tighten` in the current directory */
   readonly store?: string;
+  /** ClickHouse only: this collector's id in the batch ledger. @default the host name */
+  readonly collectorId?: string;
+  /** ClickHouse only: where batches wait while the server cannot be reached. @default under the OS temp dir */
+  readonly spool?: string;
   /** Files, directories, `-` for stdin. */
   readonly inputs: readonly string[];
   /** A file to follow instead (a Hubble exporter file). */
@@ -46,7 +49,15 @@ export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promi
     throw new UsageError('nothing to observe: pass flow files or directories, - for standard input (hubble observe --follow -o json | tighten observe -), or --follow FILE for a Hubble exporter file');
   }
   if (opts.follow !== undefined && opts.inputs.length > 0) throw new UsageError('--follow FILE takes no other inputs: run one observe per source');
-  const store = await openStore(resolve(io.cwd, opts.store ?? DEFAULT_STORE_DIR), { create: true });
+  if ((opts.collectorId !== undefined || opts.spool !== undefined) && !isClickHouseLocation(opts.store ?? DEFAULT_STORE_DIR)) {
+    throw new UsageError('--collector-id and --spool are for a ClickHouse store (--store clickhouse://HOST:8123/DB); a directory store needs neither');
+  }
+  const store = await openFlowStore(opts.store ?? DEFAULT_STORE_DIR, {
+    create: true,
+    cwd: io.cwd,
+    ...(opts.collectorId !== undefined ? { collectorId: opts.collectorId } : {}),
+    ...(opts.spool !== undefined ? { spoolDir: opts.spool } : {}),
+  });
   if (Object.keys(opts.settings).length > 0) await store.configure(opts.settings);
   let cluster: ClusterSnapshot | undefined;
   if (opts.cluster.length > 0 || opts.kube !== undefined) {

@@ -1,0 +1,62 @@
+/**
+ * @module store/clickhouse/location — the `clickhouse://USER:PASSWORD@HOST:PORT/DB?secure=1` form of
+ * `--store`, parsed into what the HTTP interface needs. The password is never part of what is shown.
+ */
+import { StoreError } from '../errors.js';
+import { isPlainName } from './sql.js';
+
+/** The scheme that selects the ClickHouse store. */
+export const CLICKHOUSE_SCHEME = 'clickhouse:';
+
+/** A parsed ClickHouse store location. */
+export interface ClickHouseLocation {
+  /** `http://HOST:PORT` or `https://…` (with `?secure=1`). */
+  readonly endpoint: string;
+  readonly database: string;
+  /** @default `default` */
+  readonly user: string;
+  /** From the URL, else `TIGHTEN_CLICKHOUSE_PASSWORD`; @default empty */
+  readonly password: string;
+  /** The location without the password, for messages. */
+  readonly display: string;
+}
+
+/** Whether a `--store` value names a ClickHouse store rather than a directory. */
+export function isClickHouseLocation(location: string): boolean {
+  return location.toLowerCase().startsWith('clickhouse://');
+}
+
+/**
+ * Parses `clickhouse://[USER[:PASSWORD]@]HOST[:PORT]/DB[?secure=1]`. The port defaults to 8123 (8443
+ * with `secure=1`); the password comes from the URL or from `env.TIGHTEN_CLICKHOUSE_PASSWORD`.
+ * @throws StoreError naming the location (without its password) when it is malformed
+ */
+export function parseClickHouseLocation(location: string, env: Readonly<Record<string, string | undefined>> = {}): ClickHouseLocation {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch (cause) {
+    throw new StoreError(`${redact(location)}: not a URL; write the ClickHouse store as clickhouse://USER@HOST:8123/DATABASE`, undefined, { cause });
+  }
+  const user = decodeURIComponent(url.username) || 'default';
+  const password = url.password !== '' ? decodeURIComponent(url.password) : (env.TIGHTEN_CLICKHOUSE_PASSWORD ?? '');
+  url.password = '';
+  const display = url.toString();
+  if (url.protocol !== CLICKHOUSE_SCHEME) throw new StoreError(`${display}: not a clickhouse:// URL`);
+  if (url.hostname === '') throw new StoreError(`${display}: no host; write clickhouse://HOST:8123/DATABASE`);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (database === '') throw new StoreError(`${display}: no database; write clickhouse://HOST:8123/DATABASE (tighten creates the database and its tables)`);
+  if (!isPlainName(database)) throw new StoreError(`${display}: database name ${JSON.stringify(database)} must be letters, digits and underscores`);
+  for (const key of url.searchParams.keys()) {
+    if (key !== 'secure') throw new StoreError(`${display}: unknown option ${key}; the only option is ?secure=1 (HTTPS)`);
+  }
+  const secureValue = url.searchParams.get('secure');
+  const secure = secureValue === '1' || secureValue === 'true';
+  const port = url.port !== '' ? url.port : secure ? '8443' : '8123';
+  return { endpoint: `${secure ? 'https' : 'http'}://${url.hostname}:${port}`, database, user, password, display };
+}
+
+/** A location string with any password replaced, for messages about an unparseable one. */
+function redact(location: string): string {
+  return location.replace(/^(\w+:\/\/[^:@/]*):[^@/]*@/, '$1:***@');
+}

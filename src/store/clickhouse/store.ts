@@ -1,0 +1,509 @@
+/**
+ * @module store/clickhouse/store — the {@link FlowStore} on ClickHouse (PRODUCT.md §4, at scale): many
+ * collectors commit batches of fold state into one database; any command reads the inventory back.
+ *
+ * Idempotency. ClickHouse has no transactions, and its own insert deduplication (replicated tables
+ * only, by block hash, within a window) cannot be relied on, so tighten keeps a batch ledger:
+ * a batch is keyed by (collector id, batch id), the batch id being the SHA-256 of the batch's content,
+ * so a batch retried after any failure has the same key. A commit (1) returns at once when the ledger
+ * has the key; (2) inserts each table's rows for the batch unless that table already holds rows with
+ * the key (each insert is one block, stored whole or not at all, so a retry after a failure half-way
+ * completes the batch instead of doubling it); (3) writes the ledger row last. Readers take the
+ * non-edge state of ledgered batches only; merged edge counters include a batch from the moment its
+ * rows are inserted, a moment before its ledger row.
+ *
+ * Collectors that lose the server. A commit first writes the batch to a spool file (under the OS
+ * temp dir, or `spoolDir`) and removes it once the ledger has the batch. While the server cannot be
+ * reached, spooled batches are committed in the background, in order, with backoff, read back from
+ * their files (so a collector's memory holds only the batch it folds); `flush` and `status` wait for
+ * them. A collector that dies meanwhile commits its spooled batches when it starts again
+ * ({@link ClickHouseStore.drainSpool}).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClusterSnapshot } from '../../cluster/index.js';
+import { InventoryBuilder, type BucketState, type EdgeProtocol, type EdgeState, type EdgeVerdict, type InventoryState } from '../../inventory/index.js';
+import { StoreError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
+import {
+  DEFAULT_STORE_SETTINGS,
+  type CommitResult,
+  type FlowStore,
+  type FollowPosition,
+  type IngestBatch,
+  type StoreReadOptions,
+  type StoreSettings,
+  type StoreStatus,
+  type StoredDecodeSummary,
+  type StoredInventory,
+} from '../flow-store.js';
+import { ClickHouseError, ClickHouseHttp } from './http.js';
+import { parseClickHouseLocation, type ClickHouseLocation } from './location.js';
+import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
+import { sqlInt, sqlString, sqlStringList } from './sql.js';
+
+const COUNTERS = 9;
+const HOUR_MS = 3_600_000;
+const ERRORS_KEPT = 5;
+
+/** Options of opening a ClickHouse store. */
+export interface ClickHouseStoreOptions {
+  /** Create the database and tables when missing (writers); readers want an existing store. @default false */
+  readonly create?: boolean;
+  /** This collector's id in the batch ledger. @default the host name */
+  readonly collectorId?: string;
+  /** Where batches wait while the server cannot be reached. @default `tighten-spool` under the OS temp dir */
+  readonly spoolDir?: string;
+  /** How long a commit keeps retrying an unreachable server, ms. @default 3600000 (one hour) */
+  readonly retryForMs?: number;
+  /** Server-side limit of each query, seconds. @default 60 */
+  readonly maxExecutionSeconds?: number;
+  /** The environment, for `TIGHTEN_CLICKHOUSE_PASSWORD`. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Opens the ClickHouse store at `clickhouse://…`: checks the server answers, creates the database and
+ * tables when `create` (or migrates an older schema), and refuses a schema from a newer tighten.
+ * @throws StoreError naming the location (never the password) when it is malformed, unreachable, refused, or not a store
+ */
+export async function openClickHouseStore(location: string, options: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
+  const parsed = parseClickHouseLocation(location, options.env ?? process.env);
+  const http = new ClickHouseHttp(parsed, options.maxExecutionSeconds !== undefined ? { maxExecutionSeconds: options.maxExecutionSeconds } : {});
+  const exists = await http.rows(`SELECT count() FROM system.databases WHERE name = ${sqlString(parsed.database)}`, { database: false }).then((r) => r[0]?.[0] === '1');
+  if (!exists) {
+    if (!options.create) throw new StoreError(`${parsed.display}: no flow store here (no database ${parsed.database}); fill one first with \`tighten observe --store ${parsed.display} FILES…\``);
+    await http.query(`CREATE DATABASE IF NOT EXISTS ${parsed.database}`, { database: false });
+  }
+  const version = await readSchemaVersion(http);
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(`${parsed.display}: the store's schema is version ${version}, newer than this tighten's (${SCHEMA_VERSION}); upgrade tighten`);
+  }
+  if (version === 0 && !options.create) {
+    throw new StoreError(`${parsed.display}: no flow store here (no tighten tables in ${parsed.database}); fill one first with \`tighten observe --store ${parsed.display} FILES…\``);
+  }
+  if (version < SCHEMA_VERSION) await migrate(http, version);
+  return new ClickHouseStore(http, options);
+}
+
+export class ClickHouseStore implements FlowStore {
+  readonly location: string;
+  readonly collectorId: string;
+  private readonly http: ClickHouseHttp;
+  private readonly spoolDir: string;
+  private readonly retryForMs: number;
+  /** Batches committed in the background, in order, while the server was away. */
+  private backlog: Promise<void> = Promise.resolve();
+  private waiting = 0;
+  private spooledCount = 0;
+  private backlogError: Error | undefined;
+
+  constructor(http: ClickHouseHttp, options: ClickHouseStoreOptions = {}) {
+    this.http = http;
+    this.location = http.location.display;
+    this.collectorId = options.collectorId ?? hostname();
+    this.spoolDir = options.spoolDir ?? join(tmpdir(), 'tighten-spool');
+    this.retryForMs = options.retryForMs ?? 3_600_000;
+  }
+
+  async knownFiles(sha256s: readonly string[]): Promise<ReadonlySet<string>> {
+    if (sha256s.length === 0) return new Set();
+    const rows = await this.http.rows(`SELECT DISTINCT sha256 FROM files WHERE sha256 IN ${sqlStringList(sha256s)} AND (collector, batch) IN (SELECT collector, batch FROM batches)`);
+    return new Set(rows.map((r) => r[0]!));
+  }
+
+  async recentUuids(): Promise<ReadonlyMap<string, number>> {
+    const settings = await this.settings();
+    const rows = await this.http.rows(
+      `SELECT uuid, time_ms FROM uuids WHERE time_ms >= (SELECT max(time_ms) FROM uuids) - ${sqlInt(settings.uuidHorizonSeconds * 1000)} AND (collector, batch) IN (SELECT collector, batch FROM batches)`,
+    );
+    return new Map(rows.map((r) => [r[0]!, Number(r[1])]));
+  }
+
+  async followPosition(path: string): Promise<FollowPosition | undefined> {
+    const rows = await this.http.rows(
+      `SELECT follow_inode, follow_offset FROM batches WHERE collector = ${sqlString(this.collectorId)} AND follow_path = ${sqlString(path)} ORDER BY committed_ms DESC, follow_offset DESC LIMIT 1`,
+    );
+    const r = rows[0];
+    return r === undefined ? undefined : { path, inode: r[0]!, offset: Number(r[1]) };
+  }
+
+  async latestCluster(): Promise<ClusterSnapshot | undefined> {
+    const rows = await this.http.rows(
+      `SELECT snapshot FROM clusters WHERE sha = (SELECT cluster_sha FROM batches WHERE cluster_sha != '' ORDER BY committed_ms DESC, collector, batch LIMIT 1) LIMIT 1`,
+    );
+    const text = rows[0]?.[0];
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as ClusterSnapshot;
+    } catch (cause) {
+      throw new StoreError(`${this.location}: the store's cluster snapshot is not JSON (${(cause as Error).message}); pass --cluster, or observe again with --cluster`, undefined, { cause });
+    }
+  }
+
+  /**
+   * Commits a batch under (this collector, the batch's content hash), spooling it to disk first. When
+   * the server cannot be reached (or earlier batches still wait for it), the batch is left in the spool
+   * and committed in the background, in order, retrying with backoff; this returns at once, so a
+   * collector keeps reading with its memory bounded by the batch it folds. {@link flush} (and
+   * `status`) wait for the spool to be committed. A batch already in the ledger is not inserted again.
+   * @throws StoreError when one of its files was stored by another batch (nothing of it is stored), the
+   *   server refuses the batch, or an earlier background commit gave up
+   */
+  async commit(batch: IngestBatch): Promise<CommitResult> {
+    this.throwBacklogError();
+    const id = batchId(batch);
+    await mkdir(this.spoolDir, { recursive: true });
+    const spooled = join(this.spoolDir, `${this.spoolPrefix()}${Date.now().toString().padStart(15, '0')}-${String(++this.spooledCount).padStart(6, '0')}-${id}.json`);
+    await writeFileAtomic(spooled, JSON.stringify(batch));
+    if (this.waiting === 0) {
+      try {
+        await this.insertBatch(id, batch);
+        await rm(spooled, { force: true });
+        return { segment: id, compacted: false };
+      } catch (e) {
+        if (!(e instanceof ClickHouseError && e.retryable)) {
+          await this.discardUnlessServerFault(spooled, e);
+          throw e;
+        }
+      }
+    }
+    // The batch is read back from its spool file when its turn comes, so waiting batches take no memory.
+    this.waiting++;
+    this.backlog = this.backlog
+      .then(async () => {
+        await this.commitSpooled(spooled);
+      })
+      .catch((e: unknown) => {
+        this.backlogError ??= e as Error;
+      })
+      .finally(() => {
+        this.waiting--;
+      });
+    return { segment: id, compacted: false };
+  }
+
+  /** Waits until the batches committed in the background are in the store. @throws the error that made one of them give up */
+  async flush(): Promise<void> {
+    await this.backlog;
+    this.throwBacklogError();
+  }
+
+  /** Commits the batches this collector spooled and did not commit (it died, or gave up retrying); returns how many. */
+  async drainSpool(): Promise<number> {
+    const prefix = this.spoolPrefix();
+    const names = (await readdir(this.spoolDir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix) && n.endsWith('.json')).sort();
+    let n = 0;
+    for (const name of names) {
+      if (await this.commitSpooled(join(this.spoolDir, name))) n++;
+    }
+    return n;
+  }
+
+  /** Commits one spooled batch (retrying while the server is away) and removes its file; false when there was nothing to commit. */
+  private async commitSpooled(path: string): Promise<boolean> {
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) return false;
+    let batch: IngestBatch;
+    try {
+      batch = JSON.parse(text) as IngestBatch;
+    } catch {
+      // Spool files are written atomically: one that is not JSON was not written by tighten.
+      await rm(path, { force: true });
+      return false;
+    }
+    try {
+      await this.withRetry(() => this.insertBatch(batchId(batch), batch));
+    } catch (e) {
+      await this.discardUnlessServerFault(path, e);
+      throw e;
+    }
+    await rm(path, { force: true });
+    return true;
+  }
+
+  /**
+   * Removes a spooled batch the store refused for what it is (a file already stored by another batch):
+   * retrying would fail again. One the server could not take (unreachable, a wrong password) stays for the next start.
+   */
+  private async discardUnlessServerFault(path: string, e: unknown): Promise<void> {
+    if (!(e instanceof ClickHouseError)) await rm(path, { force: true });
+  }
+
+  private throwBacklogError(): void {
+    const e = this.backlogError;
+    if (e === undefined) return;
+    this.backlogError = undefined;
+    throw e;
+  }
+
+  async readInventory(options: StoreReadOptions = {}): Promise<StoredInventory> {
+    const cluster = options.cluster ?? (await this.latestCluster());
+    const builder = new InventoryBuilder({ ...options, ...(cluster ? { cluster } : {}) });
+    const decode = emptyDecode();
+    // Batches in flow-time order, whatever order concurrent collectors committed them in: merging is
+    // then the same as folding their flows in time order, as one embedded store fed everything does.
+    const ledger = await this.http.rows('SELECT collector, batch, decode FROM batches ORDER BY first_time, last_time, committed_ms, collector, batch');
+    const states = new Map<string, string>();
+    for (const [collector, batch, state] of await this.http.rows('SELECT collector, batch, state FROM batch_states WHERE (collector, batch) IN (SELECT collector, batch FROM batches)')) {
+      states.set(`${collector}\t${batch}`, state!);
+    }
+    for (const [collector, batch, d] of ledger) {
+      const state = states.get(`${collector}\t${batch}`);
+      if (state !== undefined) builder.mergeState(this.parse<InventoryState>(state, 'batch state'));
+      addDecode(decode, this.parse<StoredDecodeSummary>(d!, 'decode summary'));
+    }
+    builder.mergeState({ ...EMPTY_STATE, edges: await this.readEdges() });
+    return { inventory: builder.finish(decode), cluster };
+  }
+
+  /**
+   * Merges the edge table's parts (OPTIMIZE … FINAL), drops buckets past retention and raw rows and
+   * uuids past their use. Hourly buckets are not rolled up into days here (the edge table merges
+   * hours per edge already; see the README).
+   */
+  async compact(): Promise<void> {
+    const settings = await this.settings();
+    const last = (await this.http.rows(`SELECT max(last_time) FROM batches`))[0]?.[0];
+    if (last === undefined || last === '') return;
+    const lastHour = Math.floor(Date.parse(last) / HOUR_MS);
+    const dropBefore = lastHour - settings.retentionHours;
+    await this.http.query(`ALTER TABLE edge_buckets DELETE WHERE hour < ${sqlInt(dropBefore)}`);
+    await this.http.query(`ALTER TABLE edge_rows DELETE WHERE hour < ${sqlInt(dropBefore)}`);
+    await this.http.query(`ALTER TABLE uuids DELETE WHERE time_ms < ${sqlInt(Date.parse(last) - settings.uuidHorizonSeconds * 1000)}`);
+    await this.waitForMutations();
+    await this.http.query('OPTIMIZE TABLE edge_buckets FINAL');
+  }
+
+  /** Waits until the database's mutations (ALTER … DELETE, asynchronous in ClickHouse) are done, for at most the query limit. */
+  private async waitForMutations(): Promise<void> {
+    const until = Date.now() + this.http.maxExecutionSeconds * 1000;
+    while ((await this.count('system.mutations WHERE database = currentDatabase() AND is_done = 0')) > 0) {
+      if (Date.now() > until) throw new StoreError(`${this.location}: compaction's deletions are still running on the server after ${this.http.maxExecutionSeconds} s; they finish on their own`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The store's figures, once the batches waiting in the spool are committed. */
+  async status(): Promise<StoreStatus> {
+    await this.flush();
+    const [ledger] = await this.http.rows(`SELECT count(), sum(flows), min(first_time), max(last_time) FROM batches`);
+    const [files] = await this.http.rows(`SELECT count() FROM files WHERE (collector, batch) IN (SELECT collector, batch FROM batches)`);
+    const [buckets] = await this.http.rows(`SELECT count() FROM (SELECT 1 FROM edge_buckets GROUP BY src, dst, src_w, proto, port, verdict, hour, daily)`);
+    const [bytes] = await this.http.rows(`SELECT sum(bytes_on_disk) FROM system.parts WHERE database = currentDatabase() AND active`);
+    const first = await this.http.rows(`SELECT min(first_time) FROM batches WHERE first_time != ''`);
+    const firstTime = first[0]?.[0];
+    const lastTime = ledger?.[3];
+    return {
+      location: this.location,
+      segments: Number(ledger?.[0] ?? 0),
+      files: Number(files?.[0] ?? 0),
+      flows: Number(ledger?.[1] ?? 0),
+      bucketRows: Number(buckets?.[0] ?? 0),
+      bytes: Number(bytes?.[0] ?? 0),
+      ...(firstTime !== undefined && firstTime !== '' ? { firstTime } : {}),
+      ...(lastTime !== undefined && lastTime !== '' ? { lastTime } : {}),
+      settings: await this.settings(),
+    };
+  }
+
+  async configure(settings: Partial<StoreSettings>): Promise<StoreSettings> {
+    const next = { ...(await this.settings()), ...settings };
+    await this.http.insert('settings', [{ at_ms: Date.now(), settings: JSON.stringify(next) }]);
+    return next;
+  }
+
+  private async settings(): Promise<StoreSettings> {
+    const rows = await this.http.rows('SELECT settings FROM settings ORDER BY at_ms DESC LIMIT 1');
+    const text = rows[0]?.[0];
+    return text === undefined ? DEFAULT_STORE_SETTINGS : { ...DEFAULT_STORE_SETTINGS, ...this.parse<Partial<StoreSettings>>(text, 'settings') };
+  }
+
+  /** The merged bucket rows, sorted by edge and bucket as the embedded store reads them. */
+  private async readEdges(): Promise<EdgeState[]> {
+    const sums = Array.from({ length: COUNTERS }, (_, i) => `sumMerge(c${i})`).join(', ');
+    const rows = await this.http.rows(
+      `SELECT src, dst, src_w, proto, port, verdict, hour, daily, groupBitOrMerge(hours), ${sums}, minMerge(first), maxMerge(last)
+       FROM edge_buckets GROUP BY src, dst, src_w, proto, port, verdict, hour, daily
+       ORDER BY src, dst, proto, port, verdict, src_w, hour, daily`,
+    );
+    const edges: EdgeState[] = [];
+    let current: { key: string; edge: EdgeState; buckets: BucketState[] } | undefined;
+    for (const r of rows) {
+      const key = r.slice(0, 6).join('\t');
+      if (current === undefined || current.key !== key) {
+        const buckets: BucketState[] = [];
+        const edge: EdgeState = {
+          sourceKey: r[0]!,
+          destinationKey: r[1]!,
+          sourceIsWorkload: r[2] === '1',
+          protocol: r[3] as EdgeProtocol,
+          port: Number(r[4]),
+          verdict: r[5] as EdgeVerdict,
+          buckets,
+        };
+        edges.push(edge);
+        current = { key, edge, buckets };
+      }
+      const daily = r[7] === '1';
+      current.buckets.push({
+        hour: Number(r[6]),
+        ...(daily ? { daily: true as const, hours: Number(r[8]) } : {}),
+        counts: r.slice(9, 9 + COUNTERS).map(Number),
+        first: r[9 + COUNTERS]!,
+        last: r[10 + COUNTERS]!,
+      });
+    }
+    return edges;
+  }
+
+  /** Inserts what of the batch is not in yet, then its ledger row (see the module comment). */
+  private async insertBatch(id: string, batch: IngestBatch): Promise<void> {
+    const key = `collector = ${sqlString(this.collectorId)} AND batch = ${sqlString(id)}`;
+    if (await this.count(`batches WHERE ${key}`) > 0) return;
+    if (batch.files.length > 0) {
+      const known = await this.http.rows(`SELECT name FROM files WHERE sha256 IN ${sqlStringList(batch.files.map((f) => f.sha256))} AND NOT (${key}) AND (collector, batch) IN (SELECT collector, batch FROM batches) LIMIT 1`);
+      if (known.length > 0) {
+        const again = batch.files.find((f) => f.name === known[0]![0]) ?? batch.files[0]!;
+        throw new StoreError(`${again.name}: was stored by another run while this one read it; nothing of this run was stored (run it again to ingest the other inputs)`, again.name);
+      }
+    }
+    const { parts, bucketRows, firstTime } = batchRows(this.collectorId, id, batch);
+    for (const [table, list] of parts) {
+      if (list.length > 0 && (await this.count(`${table} WHERE ${key}`)) === 0) await this.http.insert(table, list);
+    }
+    let clusterSha = '';
+    if (batch.cluster !== undefined) {
+      const text = JSON.stringify(batch.cluster);
+      clusterSha = createHash('sha256').update(text).digest('hex');
+      if ((await this.count(`clusters WHERE sha = ${sqlString(clusterSha)}`)) === 0) await this.http.insert('clusters', [{ sha: clusterSha, snapshot: text }]);
+    }
+    await this.http.insert('batches', [{
+      collector: this.collectorId,
+      batch: id,
+      committed_ms: Date.now(),
+      flows: batch.decode.flows,
+      bucket_rows: bucketRows,
+      first_time: firstTime ?? '',
+      last_time: batch.state.lastTime ?? '',
+      decode: JSON.stringify(batch.decode),
+      cluster_sha: clusterSha,
+      follow_path: batch.follow?.path ?? '',
+      follow_inode: batch.follow?.inode ?? '',
+      follow_offset: batch.follow?.offset ?? 0,
+    }]);
+  }
+
+  private async count(from: string): Promise<number> {
+    return Number((await this.http.rows(`SELECT count() FROM ${from}`))[0]?.[0] ?? 0);
+  }
+
+  /** Runs `fn` until it succeeds, retrying (with backoff up to 5 s) while the error is a retryable one, for at most `retryForMs`. */
+  private async withRetry(fn: () => Promise<void>): Promise<void> {
+    const until = Date.now() + this.retryForMs;
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof ClickHouseError) || !e.retryable || Date.now() + delay > until) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private spoolPrefix(): string {
+    const l: ClickHouseLocation = this.http.location;
+    const where = createHash('sha256').update(`${l.endpoint}/${l.database}\t${this.collectorId}`).digest('hex').slice(0, 16);
+    return `${where}-`;
+  }
+
+  private parse<T>(text: string, what: string): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new StoreError(`${this.location}: a stored ${what} is not JSON (${(cause as Error).message}); the database was changed outside tighten`, undefined, { cause });
+    }
+  }
+}
+
+/** The content hash a batch is keyed by in the ledger: the same batch retried has the same id. */
+export function batchId(batch: IngestBatch): string {
+  return createHash('sha256').update(JSON.stringify(batch)).digest('hex').slice(0, 32);
+}
+
+/** A batch's rows per table (all but the ledger and cluster), each tagged with (collector, batch). */
+export function batchRows(collector: string, id: string, batch: IngestBatch): { parts: [string, object[]][]; bucketRows: number; firstTime: string | undefined } {
+  const tag = { collector, batch: id };
+  let bucketRows = 0;
+  const rows: object[] = [];
+  let firstTime: string | undefined;
+  for (const e of batch.state.edges) {
+    for (const b of e.buckets) {
+      bucketRows++;
+      if (firstTime === undefined || b.first < firstTime) firstTime = b.first;
+      const row: Record<string, unknown> = {
+        ...tag,
+        src: e.sourceKey,
+        dst: e.destinationKey,
+        src_w: e.sourceIsWorkload ? 1 : 0,
+        proto: e.protocol,
+        port: e.port,
+        verdict: e.verdict,
+        hour: b.hour,
+        daily: b.daily ? 1 : 0,
+        hours: b.hours ?? 0,
+      };
+      for (let i = 0; i < COUNTERS; i++) row[`c${i}`] = b.counts[i] ?? 0;
+      row.first = b.first;
+      row.last = b.last;
+      rows.push(row);
+    }
+  }
+  const parts: [string, object[]][] = [
+    ['edge_rows', rows],
+    ['batch_states', [{ ...tag, state: JSON.stringify(metaState(batch.state)) }]],
+    ['files', batch.files.map((f) => ({ ...tag, sha256: f.sha256, name: f.name, bytes: f.bytes }))],
+    ['uuids', batch.uuids.map((u) => ({ ...tag, uuid: u.uuid, time_ms: u.timeMs }))],
+  ];
+  return { parts, bucketRows, firstTime };
+}
+
+const EMPTY_STATE: InventoryState = {
+  edges: [],
+  workloads: [],
+  namesByIp: [],
+  pendingIdentities: [],
+  identityWorkloads: [],
+  notEdges: {},
+  unresolvedExamples: [],
+  unresolvedCount: 0,
+  lostEvents: 0,
+};
+
+/** The state kept as JSON: bucket rows go to the edge tables, so edges are listed only for their summaries. */
+function metaState(state: InventoryState): InventoryState {
+  const edges: EdgeState[] = [];
+  for (const e of state.edges) {
+    if (e.dropReasons === undefined && e.dns === undefined && e.http === undefined && e.l7Truncated === undefined) continue;
+    edges.push({ ...e, buckets: [] });
+  }
+  return { ...state, edges };
+}
+
+type MutableDecode = { -readonly [K in keyof StoredDecodeSummary]: StoredDecodeSummary[K] extends readonly (infer T)[] ? T[] : StoredDecodeSummary[K] };
+
+function emptyDecode(): MutableDecode {
+  return { files: [], linesRead: 0, flows: 0, skipped: 0, ignored: 0, lostEvents: 0, errors: [] };
+}
+
+function addDecode(into: MutableDecode, d: StoredDecodeSummary): void {
+  into.files.push(...d.files);
+  into.linesRead += d.linesRead;
+  into.flows += d.flows;
+  into.skipped += d.skipped;
+  into.ignored += d.ignored;
+  into.lostEvents += d.lostEvents;
+  for (const e of d.errors) if (into.errors.length < ERRORS_KEPT) into.errors.push(e);
+}
