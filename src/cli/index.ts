@@ -546,6 +546,11 @@ function helpText(): string {
   ].join('\n');
 }
 
+/** A command's option table, as `parseArgs` takes it (for checking command lines written elsewhere, e.g. manifests). */
+export function commandOptions(name: string): Options | undefined {
+  return COMMANDS[name]?.options;
+}
+
 /** Runs the command line; never calls process.exit. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
   const [name, ...rest] = argv;

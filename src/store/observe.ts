@@ -33,6 +33,8 @@ export interface ObserveOptions {
   /** @default 1000 */
   readonly progressMs?: number;
   readonly signal?: AbortSignal;
+  /** Receives the ingest of a live source (followed file, Relay), so a newer cluster snapshot can be handed to it. */
+  readonly onStart?: (ingest: FlowIngest) => void;
 }
 
 /** A progress snapshot. */
@@ -224,6 +226,7 @@ export async function followIntoStore(store: FlowStore, path: string, options: O
   const start = await store.followPosition(abs);
   const status = await store.status();
   const ingest = new FlowIngest({ ...ingestOptions(options), known: await store.recentUuids(), horizonMs: status.settings.uuidHorizonSeconds * 1000 });
+  options.onStart?.(ingest);
   const tally = new DecodeTally();
   const errors: DecodeIssue[] = [];
   let skipped = 0;
@@ -329,8 +332,6 @@ export async function followIntoStore(store: FlowStore, path: string, options: O
 export interface SourceIngestOptions extends ObserveOptions {
   /** Notes to store with the next batch (a live source's gaps: reconnect windows, unavailable nodes). */
   readonly takeNotes?: () => DecodeIssue[];
-  /** Receives the ingest, so a newer cluster snapshot can be handed to it while it runs. */
-  readonly onStart?: (ingest: FlowIngest) => void;
 }
 
 /**

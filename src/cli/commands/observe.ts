@@ -92,12 +92,22 @@ export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promi
     ...(opts.signal ? { signal: opts.signal } : {}),
     onProgress,
   };
-  const summary =
-    opts.relay !== undefined
-      ? await observeRelay(store, opts.relay, opts, common, io)
-      : opts.follow !== undefined
-        ? await followIntoStore(store, opts.follow, common)
-        : await ingestInputs(store, opts.inputs, { ...common, stdin: io.stdin });
+  // A live source with --kube: the cluster is watched meanwhile, and each newer snapshot resolves the next batches.
+  const stopWatch = new AbortController();
+  let watching: Promise<void> | undefined;
+  const live = { ...common, ...(opts.kube !== undefined ? { onStart: (ingest: Parameters<NonNullable<ObserveOptions['onStart']>>[0]) => (watching = watchCluster(opts.kube!, ingest, stopWatch.signal, io)) } : {}) };
+  let summary: ObserveSummary;
+  try {
+    summary =
+      opts.relay !== undefined
+        ? await observeRelay(store, opts.relay, opts, live, io)
+        : opts.follow !== undefined
+          ? await followIntoStore(store, opts.follow, live)
+          : await ingestInputs(store, opts.inputs, { ...common, stdin: io.stdin });
+  } finally {
+    stopWatch.abort();
+    await watching;
+  }
   if (drawn && io.stderrIsTTY) io.stderr.write('\r\u001b[K');
   for (const e of summary.errors) io.stderr.write(`warning: ${formatLocation(e.file, e.line)}: skipped: ${e.message}\n`);
   if (summary.skipped > summary.errors.length) io.stderr.write(`warning: ${summary.skipped - summary.errors.length} more malformed line(s) skipped\n`);
@@ -108,8 +118,7 @@ export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promi
 
 /**
  * Hubble Relay into the store: followed (unless `--last N`), the chosen namespaces filtered by the Relay, gaps
- * (reconnect windows, lost events, unavailable nodes) told on stderr and stored with the batch they fall in. With
- * `--kube`, the cluster is watched meanwhile and each newer snapshot resolves the next batches.
+ * (reconnect windows, lost events, unavailable nodes) told on stderr and stored with the batch they fall in.
  */
 async function observeRelay(store: FlowStore, flags: RelayFlags, opts: ObserveCommandOptions, common: ObserveOptions, io: Io): Promise<ObserveSummary> {
   // A restarted observe resumes at the newest flow stored; what the Relay sends again is known by its uuid.
@@ -129,27 +138,13 @@ async function observeRelay(store: FlowStore, flags: RelayFlags, opts: ObserveCo
     },
     onRetry: (r) => io.stderr.write(`warning: Relay: ${r.reason}; retrying in ${Math.round(r.delayMs / 100) / 10} s\n`),
   });
-  const stopWatch = new AbortController();
-  let watching: Promise<void> | undefined;
-  try {
-    return await ingestSource(store, source, {
-      ...common,
-      takeNotes: () => notes.splice(0),
-      onStart: (ingest) => {
-        if (opts.kube === undefined) return;
-        // The live cluster kept current: pods come and go while flows stream in.
-        watching = import('../../kube/index.js').then(({ watchKubeCluster }) =>
-          watchKubeCluster(
-            { ...resolveKubeOptions(opts.kube!, io.cwd), env: io.env, signal: stopWatch.signal, onWarning: (w) => io.stderr.write(`warning: ${w.message}\n`) },
-            (snapshot) => ingest.setCluster(snapshot),
-          ).catch((e: unknown) => {
-            if (!stopWatch.signal.aborted) io.stderr.write(`warning: watching the cluster stopped: ${(e as Error).message}; the last snapshot stays in use\n`);
-          }),
-        );
-      },
-    });
-  } finally {
-    stopWatch.abort();
-    await watching;
-  }
+  return ingestSource(store, source, { ...common, takeNotes: () => notes.splice(0) });
+}
+
+/** Keeps `ingest`'s cluster snapshot current from the live API until `signal` aborts; a failure is a warning. */
+async function watchCluster(kube: KubeOptions, ingest: Parameters<NonNullable<ObserveOptions['onStart']>>[0], signal: AbortSignal, io: Io): Promise<void> {
+  const { watchKubeCluster } = await import('../../kube/index.js');
+  await watchKubeCluster({ ...resolveKubeOptions(kube, io.cwd), env: io.env, signal, onWarning: (w) => io.stderr.write(`warning: ${w.message}\n`) }, (snapshot) => ingest.setCluster(snapshot)).catch((e: unknown) => {
+    if (!signal.aborted) io.stderr.write(`warning: watching the cluster stopped: ${(e as Error).message}; the last snapshot stays in use\n`);
+  });
 }
