@@ -125,6 +125,20 @@ describe('simulate', () => {
     expect(report.totals).toMatchObject({ wouldDropEdges: 0, observedDroppedFlows: 1 });
   });
 
+  it('the same connection forwarded in hours when it was not dropped (after a rollback) is a would-drop', () => {
+    const lines = [
+      flowLine({ time: '2026-11-02T10:00:05Z', src: web, dst: db, dport: 5432, direction: 'EGRESS' }),
+      flowLine({ time: '2026-11-02T10:00:05Z', src: web, dst: db, dport: 5432, direction: 'INGRESS', verdict: 'DROPPED', dropReason: 'POLICY_DENIED' }),
+      // An hour later, rolled back: it goes through.
+      flowLine({ time: '2026-11-02T11:30:00Z', src: web, dst: db, dport: 5432, direction: 'EGRESS' }),
+    ];
+    const inv = buildInventory(lines.flatMap((l) => {
+      const d = decodeHubbleLine(l);
+      return d?.kind === 'flow' ? [d.flow] : [];
+    }));
+    expect(run(inv, [DENY_ALL]).totals).toMatchObject({ wouldDropEdges: 1, observedDroppedFlows: 1 });
+  });
+
   it('as enforced, an audit-stage policy (enableDefaultDeny false) shows its would-be drops', () => {
     const audit: LoadedPolicy = {
       policy: {

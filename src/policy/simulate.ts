@@ -124,11 +124,22 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator, comp
   // compiled alone, asked for the would-drops only.
 
   // A connection forwarded by its source and dropped by policy at its destination shows as two edges:
-  // FORWARDED (the source's observation) and DROPPED. Denying it again is not news.
+  // FORWARDED (the source's observation) and DROPPED. Denying it again is not news — but only where they were seen
+  // in the same time buckets: traffic forwarded in hours when it was not dropped (before a policy dropped it, or
+  // after a rollback let it through) is traffic the policies would drop.
   const connectionKey = (e: Omit<Edge, 'buckets'>) => `${JSON.stringify(e.source)} ${JSON.stringify(e.destination)} ${e.port}/${e.protocol}`;
-  const policyDropped = new Set(
-    input.inventory.edges.filter((e) => e.verdict === 'DROPPED' && (e.dropReasons ?? []).some((r) => r === 'POLICY_DENIED' || r === 'POLICY_DENY')).map(connectionKey),
-  );
+  const policyDropped = new Map<string, Set<string>>();
+  for (const e of input.inventory.edges) {
+    if (e.verdict !== 'DROPPED' || !(e.dropReasons ?? []).some((r) => r === 'POLICY_DENIED' || r === 'POLICY_DENY')) continue;
+    const key = connectionKey(e);
+    const hours = policyDropped.get(key) ?? new Set<string>();
+    for (const b of e.buckets) hours.add(b.start);
+    policyDropped.set(key, hours);
+  }
+  const twinOfDrop = (e: Edge): boolean => {
+    const hours = policyDropped.get(connectionKey(e));
+    return hours !== undefined && (e.buckets.length === 0 || e.buckets.every((b) => hours.has(b.start)));
+  };
   const selectingCache = new Map<Endpoint, { ingress?: Single | null; egress?: Single | null }>();
   const evaluations: EdgeEvaluation[] = [];
   let flows = 0;
@@ -137,7 +148,8 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator, comp
   let allowedFlows = 0;
   let notIsolatedFlows = 0;
   let observedDroppedFlows = 0;
-  for (const { buckets: _buckets, ...edge } of input.inventory.edges) {
+  for (const full of input.inventory.edges) {
+    const { buckets: _buckets, ...edge } = full;
     flows += edge.flows;
     if (!EVALUABLE.has(edge.protocol)) {
       evaluations.push({ edge, wouldDrop: false, suggestions: [] });
@@ -150,7 +162,7 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator, comp
       port: edge.port,
     };
     const verdict = evaluator.evaluate(connection);
-    const observedPassing = (edge.verdict === 'FORWARDED' || edge.verdict === 'AUDIT') && !policyDropped.has(connectionKey(edge));
+    const observedPassing = (edge.verdict === 'FORWARDED' || edge.verdict === 'AUDIT') && !twinOfDrop(full);
     const wouldDrop = observedPassing && !verdict.allowed;
     if (edge.verdict === 'DROPPED') observedDroppedFlows += edge.flows;
     if (wouldDrop) {
