@@ -129,6 +129,8 @@ export async function readRolloutContext(opts: RolloutSourceOptions, io: Io): Pr
   for (const w of rollout.warnings) io.stderr.write(`warning: ${w}\n`);
   const sources = { inventory, understanding, namespaceLabels, simulation, state: contents.state, preflight: summarizePreflight(preflight), workloadsWithoutPolicy, validation, approved: opts.approve };
   const evidence: Record<string, GateEvidence> = {};
-  for (const ns of namespaces) evidence[ns] = gateEvidence(ns, sources, rollout, now);
+  // Acceptances expire on the calendar: judged at the clock (or --now), whatever the traffic's last flow.
+  const acceptancesAt = opts.window.now !== undefined ? new Date(opts.window.now) : new Date();
+  for (const ns of namespaces) evidence[ns] = { ...gateEvidence(ns, sources, rollout, now), acceptancesAt };
   return { repo, config, contents, inventory, cluster, understanding, evaluate, identities, existing, now, namespaces, simulation, preflight, rollout, evidence };
 }

@@ -96,6 +96,11 @@ export interface GateEvidence {
   readonly flows: number;
   /** `--approve` was given (critical namespaces need it to enforce). @default false */
   readonly approved?: boolean;
+  /**
+   * When acceptances are judged: an expiry is a date on the calendar, so this is the time of the promotion (the
+   * clock, or `--now`), not the traffic's. @default the gate's `now`
+   */
+  readonly acceptancesAt?: Date;
 }
 
 /** Everything {@link gateEvidence} reads. */

@@ -91,6 +91,15 @@ describe('audit → enforce', () => {
     expect(checkGate('shop', 'audit', 'enforce', 'ingress', expired, CONFIG, new Date('2026-11-25T10:00:00Z')).pass).toBe(true);
   });
 
+  it('judges acceptances at acceptancesAt (the promotion\'s time), not at the traffic\'s now', () => {
+    const d = drop('ingress');
+    const accepted = { wouldDrops: [d], acceptances: [{ namespace: 'shop', key: d.key, reason: 'batch retired', expires: '2026-11-20T00:00:00Z' }] };
+    // Old traffic (its now before the expiry), promoted after the expiry: blocked.
+    const old = new Date('2026-11-10T00:00:00Z');
+    expect(checkGate('shop', 'audit', 'enforce', 'ingress', passingEvidence('shop', accepted), CONFIG, old).pass).toBe(true);
+    expect(checkGate('shop', 'audit', 'enforce', 'ingress', passingEvidence('shop', { ...accepted, acceptancesAt: NOW }), CONFIG, old).pass).toBe(false);
+  });
+
   it('treats an unreadable expiry as expired and prefers a live acceptance', () => {
     const d = drop('ingress');
     const bad = { namespace: 'shop', key: d.key, reason: 'r', expires: 'next tuesday' };

@@ -92,7 +92,7 @@ function auditToEnforce(e: GateEvidence, direction: Direction, config: RolloutCo
     const expired: string[] = [];
     let accepted = 0;
     for (const d of drops) {
-      const a = findAcceptance(d.key, e.acceptances, now);
+      const a = findAcceptance(d.key, e.acceptances, e.acceptancesAt ?? now);
       if (a.live !== undefined) accepted++;
       else if (a.expired !== undefined) expired.push(`${d.key} (acceptance expired ${a.expired.expires})`);
       else open.push(d.key);
