@@ -104,6 +104,9 @@ function duration(option: string, value: unknown): number {
   return ms;
 }
 
+/** `--now`, `--since`, `--until`. */
+const windowOf = (v: Values) => parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined });
+
 /** `--namespace a,b` and `--namespace a --namespace b` both work. */
 const namespacesOf = (v: unknown): string[] => strings(v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
@@ -159,7 +162,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
-          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          window: windowOf(v),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           exitCode: v['exit-code'] === true,
@@ -189,7 +192,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
-          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          window: windowOf(v),
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
           quiet: v.quiet === true,
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
@@ -270,7 +273,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
-          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          window: windowOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           namespaces: namespacesOf(v.namespace),
           for: namespacesOf(v.for),
@@ -329,7 +332,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
-          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          window: windowOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           output: oneOf('output', v.output, TRANSITION_FORMATS, 'markdown'),
@@ -358,7 +361,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
-          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          window: windowOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           format: oneOf('format', v.format, POLICY_FORMATS, 'cilium'),
           force: v.force === true,
@@ -388,7 +391,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
-          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          window: windowOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           output: oneOf('output', v.output, TRANSITION_FORMATS, 'markdown'),
@@ -408,7 +411,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           ...(typeof v.store === 'string' ? { store: v.store } : {}),
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
-          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          window: windowOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           listen: typeof v.listen === 'string' ? v.listen : DEFAULT_LISTEN,
@@ -431,7 +434,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
           cluster: strings(v.cluster),
           kube: kubeOptionsOf(v),
           namespaces: namespacesOf(v.namespace),
-          window: parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined }),
+          window: windowOf(v),
           asEnforced: v['as-enforced'] === true,
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),

@@ -26,11 +26,38 @@ import { compileEvaluator, type EvaluateOptions } from '../policy/evaluate/index
 import type { IdentityContext } from '../policy/endpoints.js';
 import type { LoadedPolicy } from '../policy/model/index.js';
 import { TransitionError, UsageError } from '../shared/errors.js';
+import type { TransitionFormat } from '../report/transition.js';
+import type { DirectionChoice } from '../rollout/index.js';
+import type { KubeOptions } from './cluster-source.js';
 import type { Io } from './io.js';
+import type { WindowOptions } from './window.js';
 
 export interface Connectivity {
   readonly diff?: PolicyDiff;
   readonly note?: string;
+}
+
+/** What `promote` and `rollback` both take: the namespaces, who and why, the sources, the output. */
+export interface StageChangeOptions {
+  readonly namespaces: readonly string[];
+  readonly direction: DirectionChoice;
+  /** Why, for the history (`--reason`). */
+  readonly reason?: string;
+  /** Who; @default git config user.name <user.email> */
+  readonly by?: string;
+  /** Commit the change with its summary as the message (`--commit`). */
+  readonly commit: boolean;
+  readonly flows: readonly string[];
+  /** A flow store instead of `flows` (`--store DIR`). */
+  readonly store?: string | undefined;
+  readonly cluster: readonly string[];
+  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
+  readonly kube?: KubeOptions | undefined;
+  readonly window: WindowOptions;
+  readonly repo?: string;
+  readonly ciliumVersion?: string;
+  readonly output: TransitionFormat;
+  readonly quiet: boolean;
 }
 
 /** The connectivity change of the applied policies: before the change, and with the plan's files. */

@@ -7,10 +7,13 @@
  * cannot be read, is respected: the error says who holds it and how to remove it.
  */
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GitopsLockError } from './errors.js';
+import { createExclusive, isProcessAlive } from '../shared/lock-file.js';
+
+export { isProcessAlive };
 
 export const LOCK_FILE = 'tighten.state.lock';
 
@@ -43,32 +46,9 @@ export function parseLockHolder(text: string): LockHolder | undefined {
   return { pid, host, at };
 }
 
-/** Whether a process with `pid` runs on this host (EPERM: it does, owned by someone else). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const describe = (h: LockHolder): string => `pid ${h.pid} on ${h.host}, since ${h.at}`;
 
-async function tryCreate(path: string, text: string): Promise<boolean> {
-  try {
-    const handle = await open(path, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-    } finally {
-      await handle.close();
-    }
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  }
-}
 
 /**
  * Runs `fn` holding `repo`'s state lock, and releases it in `finally`.
@@ -80,14 +60,14 @@ export async function withStateLock<T>(repo: string, fn: () => Promise<T>, optio
   const text = renderHolder(mine);
   const warn = options.warn ?? ((m: string) => process.emitWarning(m));
   await mkdir(repo, { recursive: true });
-  let acquired = await tryCreate(path, text);
+  let acquired = await createExclusive(path, text);
   for (let attempt = 0; !acquired && attempt < 3; attempt++) {
     let held: string;
     try {
       held = await readFile(path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      acquired = await tryCreate(path, text); // released meanwhile
+      acquired = await createExclusive(path, text); // released meanwhile
       continue;
     }
     const holder = parseLockHolder(held);
@@ -112,11 +92,11 @@ export async function withStateLock<T>(repo: string, fn: () => Promise<T>, optio
     await rm(aside, { force: true });
     if (moved !== held) {
       // Another run took the stale lock over in between: that one was live. Put nothing back; retry.
-      await tryCreate(path, moved);
+      await createExclusive(path, moved);
       continue;
     }
     warn(`${path}: took over a stale lock (${describe(holder)}: that process is no longer running)`);
-    acquired = await tryCreate(path, text);
+    acquired = await createExclusive(path, text);
   }
   if (!acquired) throw new GitopsLockError(`${path}: could not take the lock (another run keeps taking it); try again`, path);
   try {

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ClusterSnapshot } from '../cluster/index.js';
-import { InventoryBuilder, rollUpState, type EdgeState, type InventoryState } from '../inventory/index.js';
+import { InventoryBuilder, rollUpState, type InventoryState } from '../inventory/index.js';
 import { StoreError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import {
@@ -32,16 +32,15 @@ import {
   type StoreReadOptions,
   type StoreSettings,
   type StoreStatus,
-  type StoredDecodeSummary,
   type StoredInventory,
 } from './flow-store.js';
 import { withWriterLock, type LockOptions } from './lock.js';
 import { MANIFEST_FILE, readManifest, segmentId, writeManifest, type Manifest, type SegmentRef } from './manifest.js';
 import { SEGMENT_DIR, SEGMENT_FORMAT, readBuckets, readSegmentMeta, segmentPaths, writeSegment, type SegmentMeta } from './segment.js';
+import { EMPTY_STATE, addDecode, emptyDecode, metaState } from './batch-state.js';
 
 const CLUSTER_DIR = 'clusters';
 const HOUR_MS = 3_600_000;
-const ERRORS_KEPT = 5;
 
 export interface OpenStoreOptions {
   /** Create the directory when it does not exist (writers); readers want an existing store. @default false */
@@ -304,27 +303,7 @@ export class EmbeddedStore implements FlowStore {
   }
 }
 
-const EMPTY_STATE: InventoryState = {
-  edges: [],
-  workloads: [],
-  namesByIp: [],
-  pendingIdentities: [],
-  identityWorkloads: [],
-  notEdges: {},
-  unresolvedExamples: [],
-  unresolvedCount: 0,
-  lostEvents: 0,
-};
 
-/** The state kept in a segment's JSON: bucket rows go to Parquet, so edges are listed only for their summaries. */
-function metaState(state: InventoryState): InventoryState {
-  const edges: EdgeState[] = [];
-  for (const e of state.edges) {
-    if (e.dropReasons === undefined && e.dns === undefined && e.http === undefined && e.l7Truncated === undefined) continue;
-    edges.push({ ...e, buckets: [] });
-  }
-  return { ...state, edges };
-}
 
 function timeRange(state: InventoryState): { firstTime?: string; lastTime?: string } {
   let first: string | undefined;
@@ -338,19 +317,6 @@ function lastTimeOf(segments: readonly SegmentRef[]): string | undefined {
   return last;
 }
 
-type MutableDecode = { -readonly [K in keyof StoredDecodeSummary]: StoredDecodeSummary[K] extends readonly (infer T)[] ? T[] : StoredDecodeSummary[K] };
 
-function emptyDecode(): MutableDecode {
-  return { files: [], linesRead: 0, flows: 0, skipped: 0, ignored: 0, lostEvents: 0, errors: [] };
-}
 
-function addDecode(into: MutableDecode, d: StoredDecodeSummary): void {
-  into.files.push(...d.files);
-  into.linesRead += d.linesRead;
-  into.flows += d.flows;
-  into.skipped += d.skipped;
-  into.ignored += d.ignored;
-  into.lostEvents += d.lostEvents;
-  for (const e of d.errors) if (into.errors.length < ERRORS_KEPT) into.errors.push(e);
-}
 

@@ -8,10 +8,11 @@
  * one-off `observe FILE` share a store by taking turns.
  */
 import { hostname } from 'node:os';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { StoreError } from './errors.js';
+import { createExclusive, isProcessAlive } from '../shared/lock-file.js';
 
 export const LOCK_FILE = 'lock';
 
@@ -32,29 +33,7 @@ function parseHolder(text: string): Holder | undefined {
   return m ? { pid: Number(m[1]), host: m[2]! } : undefined;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
-async function tryCreate(path: string, text: string): Promise<boolean> {
-  try {
-    const handle = await open(path, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-    } finally {
-      await handle.close();
-    }
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  }
-}
 
 /**
  * Runs `fn` holding the store's writer lock.
@@ -65,7 +44,7 @@ export async function withWriterLock<T>(dir: string, fn: () => Promise<T>, optio
   const text = `pid ${process.pid} host ${hostname()}\n`;
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const poll = options.pollMs ?? 50;
-  while (!(await tryCreate(path, text))) {
+  while (!(await createExclusive(path, text))) {
     let held: string;
     try {
       held = await readFile(path, 'utf8');
@@ -74,7 +53,7 @@ export async function withWriterLock<T>(dir: string, fn: () => Promise<T>, optio
       throw e;
     }
     const holder = parseHolder(held);
-    if (holder !== undefined && holder.host === hostname() && !isAlive(holder.pid)) {
+    if (holder !== undefined && holder.host === hostname() && !isProcessAlive(holder.pid)) {
       // Stale: move it aside (only one process can), and take it if it is still the one read.
       const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
       try {
@@ -85,7 +64,7 @@ export async function withWriterLock<T>(dir: string, fn: () => Promise<T>, optio
       }
       const moved = await readFile(aside, 'utf8');
       await rm(aside, { force: true });
-      if (moved !== held) await tryCreate(path, moved); // a live writer's lock: put it back
+      if (moved !== held) await createExclusive(path, moved); // a live writer's lock: put it back
       continue;
     }
     if (Date.now() > deadline) {

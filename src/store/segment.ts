@@ -10,7 +10,7 @@
  * - `segments/<id>.json`: the rest of the state (workloads, names, identities, edges' L7 and drop
  *   summaries, not-edge counts), the batch's decode summary and the flow uuids kept for deduplication.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BucketState, EdgeProtocol, EdgeState, EdgeVerdict, InventoryState } from '../inventory/index.js';
@@ -41,6 +41,8 @@ const TABLE_SQL = `CREATE TABLE buckets (src VARCHAR, dst VARCHAR, src_w BOOLEAN
 
 /** Opens an in-memory DuckDB, runs `fn`, and closes it. */
 export async function withDuckDb<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  // Loaded on first use: every command would otherwise pay for DuckDB's native module at start-up.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   const connection = await instance.connect();
   try {

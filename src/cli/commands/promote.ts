@@ -20,37 +20,18 @@ import {
   type Transition,
 } from '../../rollout/index.js';
 import { gitIdentity, type NamespaceMove } from '../../gitops/index.js';
-import { renderTransition, transitionTitle, type TransitionFormat, type TransitionStep, type TransitionView } from '../../report/transition.js';
+import { renderTransition, transitionTitle, type TransitionStep, type TransitionView } from '../../report/transition.js';
 import { TransitionError, UsageError, type ExitCode } from '../../shared/errors.js';
-import type { KubeOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { readRolloutContext } from '../rollout-context.js';
-import { checkCommit, commitStageChange, connectivityDelta, repoFlag, writeStageChange } from '../stage-change.js';
-import type { WindowOptions } from '../window.js';
+import { checkCommit, commitStageChange, connectivityDelta, repoFlag, writeStageChange, type StageChangeOptions } from '../stage-change.js';
 
-export interface PromoteCommandOptions {
-  readonly namespaces: readonly string[];
+export interface PromoteCommandOptions extends StageChangeOptions {
   /** @default the next stage */
   readonly to?: Stage;
-  readonly direction: DirectionChoice;
   readonly approve: boolean;
   /** `--force --reason "…"`: promote past failing gates, recorded in the history. */
   readonly force: boolean;
-  readonly reason?: string;
-  /** Who promotes; @default git config user.name <user.email> */
-  readonly by?: string;
-  readonly commit: boolean;
-  readonly flows: readonly string[];
-  /** A flow store instead of `flows` (`--store DIR`). */
-  readonly store?: string | undefined;
-  readonly cluster: readonly string[];
-  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
-  readonly kube?: KubeOptions | undefined;
-  readonly window: WindowOptions;
-  readonly repo?: string;
-  readonly ciliumVersion?: string;
-  readonly output: TransitionFormat;
-  readonly quiet: boolean;
 }
 
 /** The rollback commands that undo `steps`, one per target and direction, namespaces together. */

@@ -11,35 +11,18 @@ import type { Inventory } from '../../inventory/index.js';
 import { evaluateOptionsOf } from '../../policy/cluster-options.js';
 import { identityContext } from '../../policy/endpoints.js';
 import { decodePolicyObject, sanitizePolicies } from '../../policy/model/index.js';
-import { renderTransition, transitionTitle, type TransitionFormat, type TransitionView } from '../../report/transition.js';
-import { enforcedAhead, historyEntry, positionOf, rollback, stageOf, DIRECTIONS, type DirectionChoice, type Stage, type Transition } from '../../rollout/index.js';
+import { renderTransition, transitionTitle, type TransitionView } from '../../report/transition.js';
+import { enforcedAhead, historyEntry, positionOf, rollback, stageOf, DIRECTIONS, type Stage, type Transition } from '../../rollout/index.js';
 import { TransitionError, UsageError, type ExitCode } from '../../shared/errors.js';
-import { readClusterSource, type KubeOptions } from '../cluster-source.js';
+import { readClusterSource } from '../cluster-source.js';
 import type { Io } from '../io.js';
 import { repoDir } from '../rollout-context.js';
 import { readInventory } from '../sources.js';
-import { checkCommit, commitStageChange, connectivityDelta, repoFlag, writeStageChange } from '../stage-change.js';
-import type { WindowOptions } from '../window.js';
+import { checkCommit, commitStageChange, connectivityDelta, repoFlag, writeStageChange, type StageChangeOptions } from '../stage-change.js';
 
-export interface RollbackCommandOptions {
-  readonly namespaces: readonly string[];
+export interface RollbackCommandOptions extends StageChangeOptions {
   /** @default one step down from the most advanced direction */
   readonly to?: Exclude<Stage, 'enforce'>;
-  readonly direction: DirectionChoice;
-  readonly reason?: string;
-  readonly by?: string;
-  readonly commit: boolean;
-  readonly flows: readonly string[];
-  /** A flow store instead of `flows` (`--store DIR`). */
-  readonly store?: string | undefined;
-  readonly cluster: readonly string[];
-  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
-  readonly kube?: KubeOptions | undefined;
-  readonly window: WindowOptions;
-  readonly repo?: string;
-  readonly ciliumVersion?: string;
-  readonly output: TransitionFormat;
-  readonly quiet: boolean;
 }
 
 /** The promotions that take `steps` again: to audit first where they went back to observe, then to enforce. */

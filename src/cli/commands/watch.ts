@@ -9,7 +9,6 @@
  */
 import type { Server } from 'node:http';
 import { stat } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
 import { join, relative } from 'node:path';
 import { readConfig } from '../../config/index.js';
 import { appliedNamespaces, appliedPolicies, readRepository, repositoryFormat, ROOT_KUSTOMIZATION, STATE_FILE } from '../../gitops/index.js';
@@ -28,7 +27,7 @@ import { WatchSession, watchedRollout, type SliceResult } from '../../watch/sess
 import { DEFAULT_TRACKER_CONFIG, type WatchAlert } from '../../watch/tracker.js';
 import { Webhook } from '../../watch/webhook.js';
 import { readClusterSource, type KubeOptions } from '../cluster-source.js';
-import type { Io } from '../io.js';
+import { bufferIo, type Io } from '../io.js';
 import { repoDir } from '../rollout-context.js';
 import { repoFlag } from '../stage-change.js';
 import { rollbackCommand } from './rollback.js';
@@ -159,7 +158,8 @@ export async function watchCommand(opts: WatchCommandOptions, io: Io): Promise<E
     rolledBack.add(a.namespace);
     const enforced = a.position === undefined ? [] : (['ingress', 'egress'] as const).filter((d) => a.position![d] === 'enforce');
     const to = enforced.length > 0 ? 'audit' : 'observe';
-    const sink = { stdout: new PassThrough(), stderr: io.stderr, stdin: io.stdin, env: io.env, stderrIsTTY: false, cwd: io.cwd };
+    // Its summary is not printed (the alert said what and why); its errors are.
+    const sink = { ...bufferIo(io.cwd), stderr: io.stderr, env: io.env };
     const code = await rollbackCommand(
       {
         namespaces: [a.namespace],

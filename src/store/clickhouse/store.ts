@@ -43,10 +43,10 @@ import { ClickHouseError, ClickHouseHttp } from './http.js';
 import { parseClickHouseLocation, type ClickHouseLocation } from './location.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
 import { sqlInt, sqlString, sqlStringList } from './sql.js';
+import { EMPTY_STATE, addDecode, emptyDecode, metaState } from '../batch-state.js';
 
 const COUNTERS = 9;
 const HOUR_MS = 3_600_000;
-const ERRORS_KEPT = 5;
 
 /** Options of opening a ClickHouse store. */
 export interface ClickHouseStoreOptions {
@@ -470,40 +470,7 @@ export function batchRows(collector: string, id: string, batch: IngestBatch): { 
   return { parts, bucketRows, firstTime };
 }
 
-const EMPTY_STATE: InventoryState = {
-  edges: [],
-  workloads: [],
-  namesByIp: [],
-  pendingIdentities: [],
-  identityWorkloads: [],
-  notEdges: {},
-  unresolvedExamples: [],
-  unresolvedCount: 0,
-  lostEvents: 0,
-};
 
-/** The state kept as JSON: bucket rows go to the edge tables, so edges are listed only for their summaries. */
-function metaState(state: InventoryState): InventoryState {
-  const edges: EdgeState[] = [];
-  for (const e of state.edges) {
-    if (e.dropReasons === undefined && e.dns === undefined && e.http === undefined && e.l7Truncated === undefined) continue;
-    edges.push({ ...e, buckets: [] });
-  }
-  return { ...state, edges };
-}
 
-type MutableDecode = { -readonly [K in keyof StoredDecodeSummary]: StoredDecodeSummary[K] extends readonly (infer T)[] ? T[] : StoredDecodeSummary[K] };
 
-function emptyDecode(): MutableDecode {
-  return { files: [], linesRead: 0, flows: 0, skipped: 0, ignored: 0, lostEvents: 0, errors: [] };
-}
 
-function addDecode(into: MutableDecode, d: StoredDecodeSummary): void {
-  into.files.push(...d.files);
-  into.linesRead += d.linesRead;
-  into.flows += d.flows;
-  into.skipped += d.skipped;
-  into.ignored += d.ignored;
-  into.lostEvents += d.lostEvents;
-  for (const e of d.errors) if (into.errors.length < ERRORS_KEPT) into.errors.push(e);
-}
