@@ -3,7 +3,7 @@
  * decode summaries add up: shared by the embedded store and the ClickHouse one. Pure.
  */
 import type { EdgeState, InventoryState } from '../inventory/index.js';
-import type { StoredDecodeSummary } from './flow-store.js';
+import type { StoreSettings, StoredDecodeSummary } from './flow-store.js';
 
 /** Decode errors kept over all batches of a store. */
 const ERRORS_KEPT = 5;
@@ -45,4 +45,24 @@ export function addDecode(into: MutableDecode, d: StoredDecodeSummary): void {
   into.ignored += d.ignored;
   into.lostEvents += d.lostEvents;
   for (const e of d.errors) if (into.errors.length < ERRORS_KEPT) into.errors.push(e);
+}
+
+const HOUR_MS = 3_600_000;
+
+/** What a compaction keeps, in hours since the epoch: both bounds fall on midnight UTC, so days roll up and go whole. */
+export interface CompactionCutoffs {
+  /** Hourly buckets of days before this hour are rolled up into one bucket per day. */
+  readonly rollBeforeHour: number;
+  /** Buckets starting before this hour are dropped. */
+  readonly dropBeforeHour: number;
+}
+
+/**
+ * The cutoffs of a compaction of a store whose newest flow is at `lastTime`: days that ended at least
+ * `rollupAfterHours` before it are rolled up, days that ended at least `retentionHours` before it go.
+ */
+export function compactionCutoffs(lastTime: string, settings: Pick<StoreSettings, 'rollupAfterHours' | 'retentionHours'>): CompactionCutoffs {
+  const lastHour = Math.floor(Date.parse(lastTime) / HOUR_MS);
+  const midnightBefore = (hour: number): number => Math.floor(hour / 24) * 24;
+  return { rollBeforeHour: midnightBefore(lastHour - settings.rollupAfterHours), dropBeforeHour: midnightBefore(lastHour - settings.retentionHours) };
 }

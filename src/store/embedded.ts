@@ -37,10 +37,9 @@ import {
 import { withWriterLock, type LockOptions } from './lock.js';
 import { MANIFEST_FILE, readManifest, segmentId, writeManifest, type Manifest, type SegmentRef } from './manifest.js';
 import { SEGMENT_DIR, SEGMENT_FORMAT, readBuckets, readSegmentMeta, segmentPaths, writeSegment, type SegmentMeta } from './segment.js';
-import { EMPTY_STATE, addDecode, emptyDecode, metaState } from './batch-state.js';
+import { EMPTY_STATE, addDecode, compactionCutoffs, emptyDecode, metaState } from './batch-state.js';
 
 const CLUSTER_DIR = 'clusters';
-const HOUR_MS = 3_600_000;
 
 export interface OpenStoreOptions {
   /** Create the directory when it does not exist (writers); readers want an existing store. @default false */
@@ -223,8 +222,8 @@ export class EmbeddedStore implements FlowStore {
   }
 
   /**
-   * Merges every segment into one (in ingest order, so first-seen values stay first), rolls hours
-   * older than the rollup age into days, drops buckets past retention and uuids past the horizon,
+   * Merges every segment into one (in ingest order, so first-seen values stay first), rolls the days
+   * past the rollup age into daily buckets, drops days past retention and uuids past the horizon,
    * swaps the manifest, and only then removes the old segments.
    */
   private async compactLocked(m: Manifest): Promise<Manifest> {
@@ -243,8 +242,8 @@ export class EmbeddedStore implements FlowStore {
     builder.mergeState({ ...EMPTY_STATE, edges: await readBuckets(this.location, m.segments.filter((s) => s.bucketRows > 0).map((s) => s.id)) });
     const merged = builder.exportState();
     const last = merged.lastTime ?? lastTimeOf(m.segments);
-    const lastHour = last === undefined ? 0 : Math.floor(Date.parse(last) / HOUR_MS);
-    const state = rollUpState(merged, lastHour - m.settings.rollupAfterHours, lastHour - m.settings.retentionHours);
+    const cut = last === undefined ? undefined : compactionCutoffs(last, m.settings);
+    const state = cut === undefined ? merged : rollUpState(merged, cut.rollBeforeHour, cut.dropBeforeHour);
     const from = last === undefined ? 0 : Date.parse(last) - m.settings.uuidHorizonSeconds * 1000;
     const id = segmentId(m.nextSegment);
     const meta: SegmentMeta = {

@@ -73,9 +73,9 @@ export interface StoredInventory {
 
 /** A store's settings, kept in the store. */
 export interface StoreSettings {
-  /** Hourly buckets older than this (before the store's last flow) are rolled up into daily ones at compaction. @default 48 */
+  /** Days (UTC) that ended at least this long before the store's last flow are rolled up from hourly buckets into one each at compaction. @default 48 */
   readonly rollupAfterHours: number;
-  /** Buckets older than this are dropped at compaction. @default 720 (30 days) */
+  /** Days that ended at least this long before the store's last flow are dropped at compaction. @default 720 (30 days) */
   readonly retentionHours: number;
   /** How far back (in flow time, from a batch's last flow) flow uuids are kept for deduplication. @default 600 */
   readonly uuidHorizonSeconds: number;

@@ -105,7 +105,7 @@ describe('embedded store', () => {
     const kept = (await store.readInventory()).inventory;
     const last = Date.parse(expected.window.until!);
     expect(kept.edges.length).toBeGreaterThan(0);
-    expect(kept.edges.every((e) => Date.parse(e.lastSeen) >= last - 25 * 3_600_000)).toBe(true);
+    expect(kept.edges.every((e) => Date.parse(e.lastSeen) >= Math.floor((last - 24 * 3_600_000) / 86_400_000) * 86_400_000)).toBe(true);
     expect(kept.edges.length).toBeLessThan(expected.edges.length);
   });
 

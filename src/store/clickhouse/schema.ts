@@ -15,16 +15,29 @@
  * uuids            recent Hubble flow uuids, for deduplication (partitioned by day of flow time)
  * clusters         cluster snapshots (JSON) by SHA-256; the ledger names the one each batch used
  * settings         store settings, newest row wins (since version 2)
+ * edge_days        rolled-up days: one row per edge, day and rollup, written by `compact` (since version 3)
+ * rollups          the rollup ledger: one row per committed rollup of a day, written last
+ * rolled_batches   the batches each rollup covered, by day: their raw rows of that day are in the rollup
+ * compactions      one row per compaction, with the hour before which buckets are dropped
+ * leases           who compacts: the earliest live, unreleased lease holds it
  * ```
+ *
+ * Rollups. A day's buckets merge many batches, and a rolled-up day counts each hour's flows from the
+ * hour's merged counters, so a day cannot be rolled up by a materialized view nor rewritten in place
+ * (ClickHouse has no transactions). Instead a rollup covers a set of ledgered batches: it writes their
+ * day, computed from their raw rows, to `edge_days`, records the batches, and is ledgered last. From
+ * then on readers take that day from `edge_days`, plus the raw rows of batches no rollup covers (late
+ * ones), and never from `edge_buckets`, whose partition of the day is dropped. Nothing a collector
+ * writes meanwhile is lost or counted twice, whatever the order.
  *
  * Only SQL that ClickHouse 18.16 accepts: no DateTime64 (times are RFC 3339 strings with nanoseconds,
  * or milliseconds as UInt64/Int64), no JSON functions (JSON is parsed by tighten), no
- * SimpleAggregateFunction, no TTL clauses (retention is applied by `compact`).
+ * SimpleAggregateFunction, no TTL clauses (retention is applied by `compact`, dropping partitions).
  */
 import type { ClickHouseHttp } from './http.js';
 
 /** The schema version this tighten writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const COUNTERS = Array.from({ length: 9 }, (_, i) => `c${i}`);
 
@@ -57,6 +70,15 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE TABLE IF NOT EXISTS clusters (sha String, snapshot String) ENGINE = MergeTree ORDER BY sha`,
   ],
   [`CREATE TABLE IF NOT EXISTS settings (at_ms UInt64, settings String) ENGINE = MergeTree ORDER BY at_ms`],
+  [
+    `CREATE TABLE IF NOT EXISTS edge_days (rollup String, src String, dst String, src_w UInt8, proto String, port UInt32, verdict String, hour Int64, daily UInt8,
+      hours UInt32, ${COUNTERS.map((c) => `${c} UInt64`).join(', ')}, first String, last String)
+      ENGINE = MergeTree PARTITION BY intDiv(hour, 720) ORDER BY (${EDGE_KEY.join(', ')}, rollup)`,
+    `CREATE TABLE IF NOT EXISTS rollups (rollup String, day Int64, committed_ms UInt64, batches UInt64) ENGINE = MergeTree ORDER BY (day, rollup)`,
+    `CREATE TABLE IF NOT EXISTS rolled_batches (rollup String, day Int64, collector String, batch String) ENGINE = MergeTree ORDER BY (day, collector, batch)`,
+    `CREATE TABLE IF NOT EXISTS compactions (at_ms UInt64, drop_before_hour Int64, holder String) ENGINE = MergeTree ORDER BY at_ms`,
+    `CREATE TABLE IF NOT EXISTS leases (name String, holder String, at_ms UInt64, released UInt8) ENGINE = MergeTree ORDER BY (name, at_ms)`,
+  ],
 ];
 
 /** The schema version of the database (0 when tighten has created nothing there yet). */

@@ -12,6 +12,7 @@ import { main } from '../../cli/index.js';
 import { readFlowInputs } from '../../flows/index.js';
 import { writeSample } from '../../sample/index.js';
 import { captureIo } from '../../test-support/io.js';
+import type { Inventory } from '../../inventory/index.js';
 import type { IngestBatch } from '../flow-store.js';
 import { FlowIngest, StoreError, ingestInputs, openFlowStore, openStore } from '../index.js';
 import { ClickHouseHttp } from './http.js';
@@ -239,24 +240,77 @@ describe('ClickHouse store (real server)', () => {
     await expect(openClickHouseStore(url)).rejects.toThrow(/newer than this tighten/);
   });
 
-  it('compaction drops buckets past retention and keeps the rest', async (ctx) => {
+  it('compaction rolls days up and drops them past retention as the embedded store does, late batches included, one compaction at a time', async (ctx) => {
     needsServer(ctx);
     const url = newDb();
-    const store = await openClickHouseStore(url, { create: true, collectorId: 'compact', spoolDir: join(dir, 'spool-compact') });
-    for (const b of await dayBatches()) await store.commit(b);
-    const before = (await store.readInventory()).inventory;
-    await store.compact();
-    expect((await store.readInventory()).inventory).toEqual(before);
-    // Keep only the last day: older hours go.
-    await store.configure({ retentionHours: 24 });
-    await store.compact();
-    const after = (await store.readInventory()).inventory;
-    const flows = (i: typeof before) => i.edges.reduce((n, e) => n + e.flows, 0);
-    expect(flows(after)).toBeGreaterThan(0);
-    expect(flows(after)).toBeLessThan(flows(before));
-    const lastHour = Math.floor(Date.parse((await store.status()).lastTime!) / 3_600_000);
-    const [[oldest]] = (await new ClickHouseHttp(parseClickHouseLocation(url)).rows('SELECT min(hour) FROM edge_buckets')) as [[string]];
-    expect(Number(oldest)).toBeGreaterThanOrEqual(lastHour - 24);
+    const http = new ClickHouseHttp(parseClickHouseLocation(url));
+    // Day 0 arrives in two halves: the second half only after day 0 was rolled up (a late collector, a backfill).
+    const lines = (await readFile(days[0]!, 'utf8')).split('\n').filter(Boolean);
+    const half = Math.floor(lines.length / 2);
+    const early = join(dir, 'day0-early.jsonl');
+    const late = join(dir, 'day0-late.jsonl');
+    await writeFile(early, `${lines.slice(0, half).join('\n')}\n`);
+    await writeFile(late, `${lines.slice(half).join('\n')}\n`);
+    const first = [early, ...days.slice(1)];
+    const ch = await openClickHouseStore(url, { create: true, collectorId: 'compact', spoolDir: join(dir, 'spool-compact') });
+    const emb = await openStore(join(dir, 'emb-compact'), { create: true });
+    for (const store of [ch, emb]) {
+      await store.configure({ rollupAfterHours: 12 });
+      for (const f of first) await ingestInputs(store, [f], { cluster });
+    }
+    const before = (await ch.readInventory()).inventory;
+    expect(before).toEqual((await emb.readInventory()).inventory);
+    const hourly = before.edges.reduce((n, e) => n + e.buckets.length, 0);
+
+    // Two compactions at once: one holds the lease, the other is refused and changes nothing.
+    const rival = await openClickHouseStore(url, { collectorId: 'rival', spoolDir: join(dir, 'spool-compact') });
+    const results = await Promise.allSettled([ch.compact(), rival.compact()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([expect.stringMatching(/a compaction by (compact|rival) runs since/)]);
+    await emb.compact();
+    const rolled = (await ch.readInventory()).inventory;
+    expect(rolled).toEqual((await emb.readInventory()).inventory);
+    expect(rolled.edges.reduce((n, e) => n + e.buckets.length, 0)).toBeLessThan(hourly);
+    expect(rolled.edges.map((e) => e.flows)).toEqual(before.edges.map((e) => e.flows));
+    // Rolled-up days are read from their rollup only: their hourly partitions and covered raw rows are gone.
+    const [[rolledDays]] = (await http.rows('SELECT count() FROM rollups')) as [[string]];
+    expect(Number(rolledDays)).toBeGreaterThan(0);
+    expect(await http.rows('SELECT count() FROM edge_buckets WHERE intDiv(hour, 24) IN (SELECT day FROM rollups)')).toEqual([['0']]);
+    expect(await http.rows('SELECT count() FROM edge_rows WHERE intDiv(hour, 24) IN (SELECT day FROM rollups)')).toEqual([['0']]);
+    // Compacting again changes nothing; neither do the rows of a rollup that died before its ledger row.
+    await http.query(`INSERT INTO edge_days (rollup, src, dst, src_w, proto, port, verdict, hour, daily, hours, c0, first, last) SELECT 'died', src, dst, src_w, proto, port, verdict, hour, daily, hours, c0 + 1000, first, last FROM edge_days`);
+    expect((await ch.readInventory()).inventory).toEqual(rolled);
+    await ch.compact();
+    expect((await ch.readInventory()).inventory).toEqual(rolled);
+    expect(await http.rows(`SELECT count() FROM edge_days WHERE rollup = 'died'`)).toEqual([['0']]);
+
+    // The late half of day 0: read beside the rolled-up day, then rolled into it, as in the embedded store.
+    for (const store of [ch, emb]) await ingestInputs(store, [late], { cluster });
+    // Files are listed in flow-time order here (collectors commit in any order), in ingest order there.
+    const filesSorted = (inv: Inventory): Inventory => ({ ...inv, decode: { ...inv.decode, files: [...inv.decode.files].sort() } });
+    const withLate = filesSorted((await ch.readInventory()).inventory);
+    expect(withLate).toEqual(filesSorted((await emb.readInventory()).inventory));
+    await ch.compact();
+    await emb.compact();
+    const lateRolled = filesSorted((await ch.readInventory()).inventory);
+    expect(lateRolled).toEqual(filesSorted((await emb.readInventory()).inventory));
+    expect(lateRolled.edges.map((e) => e.flows)).toEqual(withLate.edges.map((e) => e.flows));
+
+    // Retention: whole days past it go.
+    for (const store of [ch, emb]) {
+      await store.configure({ retentionHours: 24 });
+      await store.compact();
+    }
+    const kept = filesSorted((await ch.readInventory()).inventory);
+    expect(kept).toEqual(filesSorted((await emb.readInventory()).inventory));
+    expect(kept.edges.length).toBeGreaterThan(0);
+    expect(kept.edges.length).toBeLessThan(lateRolled.edges.length);
+    const lastHour = Math.floor(Date.parse((await ch.status()).lastTime!) / 3_600_000);
+    const dropBefore = Math.floor((lastHour - 24) / 24) * 24;
+    for (const table of ['edge_buckets', 'edge_days', 'edge_rows']) {
+      const [[oldest]] = (await http.rows(`SELECT min(hour) FROM ${table}`)) as [[string]];
+      if (oldest !== '0') expect(Number(oldest)).toBeGreaterThanOrEqual(dropBefore);
+    }
   });
 
   it('names the store, not the password, when the server refuses or the store is missing', async (ctx) => {

@@ -42,11 +42,11 @@ import {
 import { ClickHouseError, ClickHouseHttp } from './http.js';
 import { parseClickHouseLocation, type ClickHouseLocation } from './location.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
+import { compactClickHouse, edgeBucketsSql, readEdgeView } from './rollup.js';
 import { sqlInt, sqlString, sqlStringList } from './sql.js';
 import { EMPTY_STATE, addDecode, emptyDecode, metaState } from '../batch-state.js';
 
 const COUNTERS = 9;
-const HOUR_MS = 3_600_000;
 
 /** Options of opening a ClickHouse store. */
 export interface ClickHouseStoreOptions {
@@ -260,30 +260,15 @@ export class ClickHouseStore implements FlowStore {
   }
 
   /**
-   * Merges the edge table's parts (OPTIMIZE … FINAL), drops buckets past retention and raw rows and
-   * uuids past their use. Hourly buckets are not rolled up into days here (the edge table merges
-   * hours per edge already; see the README).
+   * Rolls up the days past the rollup age and drops what is past retention (see `rollup.ts`); one
+   * compaction runs at a time, whichever collector or command starts it.
+   * @throws StoreError when another compaction runs
    */
   async compact(): Promise<void> {
-    const settings = await this.settings();
+    await this.flush();
     const last = (await this.http.rows(`SELECT max(last_time) FROM batches`))[0]?.[0];
     if (last === undefined || last === '') return;
-    const lastHour = Math.floor(Date.parse(last) / HOUR_MS);
-    const dropBefore = lastHour - settings.retentionHours;
-    await this.http.query(`ALTER TABLE edge_buckets DELETE WHERE hour < ${sqlInt(dropBefore)}`);
-    await this.http.query(`ALTER TABLE edge_rows DELETE WHERE hour < ${sqlInt(dropBefore)}`);
-    await this.http.query(`ALTER TABLE uuids DELETE WHERE time_ms < ${sqlInt(Date.parse(last) - settings.uuidHorizonSeconds * 1000)}`);
-    await this.waitForMutations();
-    await this.http.query('OPTIMIZE TABLE edge_buckets FINAL');
-  }
-
-  /** Waits until the database's mutations (ALTER … DELETE, asynchronous in ClickHouse) are done, for at most the query limit. */
-  private async waitForMutations(): Promise<void> {
-    const until = Date.now() + this.http.maxExecutionSeconds * 1000;
-    while ((await this.count('system.mutations WHERE database = currentDatabase() AND is_done = 0')) > 0) {
-      if (Date.now() > until) throw new StoreError(`${this.location}: compaction's deletions are still running on the server after ${this.http.maxExecutionSeconds} s; they finish on their own`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await compactClickHouse(this.http, this.collectorId, await this.settings(), last);
   }
 
   /** The store's figures, once the batches waiting in the spool are committed. */
@@ -291,7 +276,7 @@ export class ClickHouseStore implements FlowStore {
     await this.flush();
     const [ledger] = await this.http.rows(`SELECT count(), sum(flows), min(first_time), max(last_time) FROM batches`);
     const [files] = await this.http.rows(`SELECT count() FROM files WHERE (collector, batch) IN (SELECT collector, batch FROM batches)`);
-    const [buckets] = await this.http.rows(`SELECT count() FROM (SELECT 1 FROM edge_buckets GROUP BY src, dst, src_w, proto, port, verdict, hour, daily)`);
+    const [buckets] = await this.http.rows(`SELECT count() FROM (${edgeBucketsSql(await readEdgeView(this.http))})`);
     const [bytes] = await this.http.rows(`SELECT sum(bytes_on_disk) FROM system.parts WHERE database = currentDatabase() AND active`);
     const first = await this.http.rows(`SELECT min(first_time) FROM batches WHERE first_time != ''`);
     const firstTime = first[0]?.[0];
@@ -323,12 +308,7 @@ export class ClickHouseStore implements FlowStore {
 
   /** The merged bucket rows, sorted by edge and bucket as the embedded store reads them. */
   private async readEdges(): Promise<EdgeState[]> {
-    const sums = Array.from({ length: COUNTERS }, (_, i) => `sumMerge(c${i})`).join(', ');
-    const rows = await this.http.rows(
-      `SELECT src, dst, src_w, proto, port, verdict, hour, daily, groupBitOrMerge(hours), ${sums}, minMerge(first), maxMerge(last)
-       FROM edge_buckets GROUP BY src, dst, src_w, proto, port, verdict, hour, daily
-       ORDER BY src, dst, proto, port, verdict, src_w, hour, daily`,
-    );
+    const rows = await this.http.rows(edgeBucketsSql(await readEdgeView(this.http)));
     const edges: EdgeState[] = [];
     let current: { key: string; edge: EdgeState; buckets: BucketState[] } | undefined;
     for (const r of rows) {

@@ -1,0 +1,197 @@
+/**
+ * @module store/clickhouse/rollup — days rolled up and retention applied in the ClickHouse store, and the
+ * one query that reads edge buckets across what compaction leaves: hourly buckets of days not rolled
+ * up, rolled-up days, and the late hours of rolled-up days (see the schema's notes on rollups).
+ *
+ * A rollup of day D covers a set of ledgered batches: their raw rows of D are merged per hour, each
+ * hour's flows counted from its merged counters (as the embedded store's rollup counts them), and the
+ * day written to `edge_days` under the rollup's id (a hash of the day and its batches, so a rollup
+ * retried after a crash has the same id), with its batches in `rolled_batches`; the ledger row in
+ * `rollups` is written last, and readers take neither until then. Batches that reach D later are read
+ * from their raw rows until a later rollup of D covers them, adding to the day as later hours add to
+ * a rolled-up day in the embedded store. One compaction runs at a time, under a lease.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { StoreError } from '../errors.js';
+import { compactionCutoffs } from '../batch-state.js';
+import type { StoreSettings } from '../flow-store.js';
+import type { ClickHouseHttp } from './http.js';
+import { EDGE_KEY } from './schema.js';
+import { sqlInt, sqlString } from './sql.js';
+
+const COUNTERS = Array.from({ length: 9 }, (_, i) => `c${i}`);
+const KEY = EDGE_KEY.join(', ');
+const EDGE = 'src, dst, src_w, proto, port, verdict';
+
+/** How long a compaction's lease holds against others when its holder never releases it (it died). */
+export const LEASE_MS = 2 * 3_600_000;
+
+/** What readers need to know of past compactions. */
+export interface EdgeView {
+  /** Days (since the epoch) with a ledgered rollup, ascending. */
+  readonly rolledDays: readonly number[];
+  /** Buckets starting before this hour are past retention (0 before the first compaction). */
+  readonly dropBeforeHour: number;
+}
+
+/** The rollups and retention bound readers must apply. */
+export async function readEdgeView(http: ClickHouseHttp): Promise<EdgeView> {
+  const days = await http.rows('SELECT DISTINCT day FROM rollups ORDER BY day');
+  const [drop] = await http.rows('SELECT max(drop_before_hour) FROM compactions');
+  return { rolledDays: days.map((r) => Number(r[0])), dropBeforeHour: Number(drop?.[0] ?? 0) };
+}
+
+const COVERED = 'SELECT day, collector, batch FROM rolled_batches WHERE rollup IN (SELECT rollup FROM rollups)';
+const merged = `groupBitOrMerge(hours) AS hours, ${COUNTERS.map((c) => `sumMerge(${c}) AS ${c}`).join(', ')}, minMerge(first) AS first, maxMerge(last) AS last`;
+const summed = `groupBitOr(hours) AS hours, ${COUNTERS.map((c) => `sum(${c}) AS ${c}`).join(', ')}, min(first) AS first, max(last) AS last`;
+
+/**
+ * The store's edge buckets, one row per edge and bucket, sorted by edge and bucket: the columns of
+ * {@link EDGE_KEY}, then hours, the nine counters, first and last seen.
+ */
+export function edgeBucketsSql(view: EdgeView): string {
+  const live = `hour >= ${sqlInt(view.dropBeforeHour)}`;
+  const order = 'ORDER BY src, dst, proto, port, verdict, src_w, hour, daily';
+  if (view.rolledDays.length === 0) return `SELECT ${KEY}, ${merged} FROM edge_buckets WHERE ${live} GROUP BY ${KEY} ${order}`;
+  const days = `(${view.rolledDays.map(sqlInt).join(', ')})`;
+  const parts = [
+    `SELECT ${KEY}, ${merged} FROM edge_buckets WHERE ${live} AND intDiv(hour, 24) NOT IN ${days} GROUP BY ${KEY}`,
+    `SELECT ${KEY}, ${summed} FROM edge_days WHERE ${live} AND rollup IN (SELECT rollup FROM rollups) GROUP BY ${KEY}`,
+    `SELECT ${KEY}, ${summed} FROM edge_rows WHERE ${live} AND intDiv(hour, 24) IN ${days} AND (collector, batch) IN (SELECT collector, batch FROM batches)
+       AND (intDiv(hour, 24), collector, batch) NOT IN (${COVERED}) GROUP BY ${KEY}`,
+  ];
+  return `SELECT * FROM (${parts.join(' UNION ALL ')}) ${order}`;
+}
+
+/** What a compaction did. */
+export interface CompactionSummary {
+  /** Days rolled up (a day whose late batches were added counts again). */
+  readonly daysRolledUp: number;
+  readonly rollBeforeHour: number;
+  readonly dropBeforeHour: number;
+}
+
+/**
+ * Rolls up the days before the rollup age and drops what is past retention, under the store's
+ * compaction lease. `lastTime` is the store's newest flow.
+ * @throws StoreError when another compaction holds the lease
+ */
+export async function compactClickHouse(http: ClickHouseHttp, holder: string, settings: StoreSettings, lastTime: string, now = Date.now): Promise<CompactionSummary> {
+  const lease = await acquireLease(http, 'compact', holder, now());
+  try {
+    const { rollBeforeHour, dropBeforeHour } = compactionCutoffs(lastTime, settings);
+    // The bound first: readers stop counting what is past retention before any of it is deleted.
+    await http.insert('compactions', [{ at_ms: now(), drop_before_hour: dropBeforeHour, holder: lease }]);
+    const pending = await http.rows(
+      `SELECT DISTINCT intDiv(hour, 24) AS day, collector, batch FROM edge_rows
+       WHERE hour < ${sqlInt(rollBeforeHour)} AND hour >= ${sqlInt(dropBeforeHour)} AND (collector, batch) IN (SELECT collector, batch FROM batches)
+         AND (intDiv(hour, 24), collector, batch) NOT IN (${COVERED})
+       ORDER BY day, collector, batch`,
+    );
+    const byDay = new Map<number, { collector: string; batch: string }[]>();
+    for (const [day, collector, batch] of pending) {
+      const list = byDay.get(Number(day)) ?? [];
+      list.push({ collector: collector!, batch: batch! });
+      byDay.set(Number(day), list);
+    }
+    for (const [day, batches] of byDay) await rollUpDay(http, day, batches, now);
+    await dropUnread(http, dropBeforeHour, settings, lastTime);
+    return { daysRolledUp: byDay.size, rollBeforeHour, dropBeforeHour };
+  } finally {
+    await http.insert('leases', [{ name: 'compact', holder: lease, at_ms: now(), released: 1 }]);
+  }
+}
+
+/** Rolls up day `day` of `batches` (ledgered, covered by no rollup yet): see the module comment. */
+async function rollUpDay(http: ClickHouseHttp, day: number, batches: readonly { collector: string; batch: string }[], now: () => number): Promise<void> {
+  const rollup = createHash('sha256').update(`${day}\n${batches.map((b) => `${b.collector}\t${b.batch}`).join('\n')}`).digest('hex').slice(0, 32);
+  if ((await count(http, `rollups WHERE rollup = ${sqlString(rollup)}`)) > 0) return;
+  // Rows of an attempt that died before its ledger row (an insert of many rows may be split into blocks).
+  if ((await count(http, `edge_days WHERE rollup = ${sqlString(rollup)}`)) > 0) {
+    await http.query(`ALTER TABLE edge_days DELETE WHERE rollup = ${sqlString(rollup)}`);
+    await waitForMutations(http);
+  }
+  if ((await count(http, `rolled_batches WHERE rollup = ${sqlString(rollup)}`)) === 0) {
+    await http.insert('rolled_batches', batches.map((b) => ({ rollup, day, collector: b.collector, batch: b.batch })));
+  }
+  const start = day * 24;
+  const s = COUNTERS.map((_, i) => `s${i}`);
+  const side = (k: number): string => `greatest(greatest(${s[k * 3]}, ${s[k * 3 + 1]}), ${s[k * 3 + 2]})`;
+  // An hour's flows as the inventory counts them: the source's side if it saw any, else the other, else the unknown one.
+  const preferred = `if(src_w = 1, ${side(0)}, ${side(1)})`;
+  const other = `if(src_w = 1, ${side(1)}, ${side(0)})`;
+  const hourFlows = `if(daily = 1, ${s.join(' + ')}, if(${preferred} > 0, ${preferred}, if(${other} > 0, ${other}, ${side(2)})))`;
+  const zero = 'toUInt64(0)';
+  await http.query(
+    `INSERT INTO edge_days (rollup, ${KEY}, hours, ${COUNTERS.join(', ')}, first, last)
+     SELECT ${sqlString(rollup)}, ${EDGE}, ${sqlInt(start)}, 1,
+       groupBitOr(if(daily = 1, h, bitShiftLeft(toUInt32(1), toUInt8(hour - ${sqlInt(start)})))),
+       if(src_w = 1, sum(${hourFlows}), ${zero}), ${zero}, ${zero}, if(src_w = 1, ${zero}, sum(${hourFlows})), ${zero}, ${zero}, ${zero}, ${zero}, ${zero},
+       min(f), max(l)
+     FROM (
+       SELECT ${EDGE}, hour, daily, groupBitOr(hours) AS h, ${COUNTERS.map((c, i) => `sum(${c}) AS s${i}`).join(', ')}, min(first) AS f, max(last) AS l
+       FROM edge_rows
+       WHERE intDiv(hour, 24) = ${sqlInt(day)} AND (collector, batch) IN (SELECT collector, batch FROM rolled_batches WHERE rollup = ${sqlString(rollup)})
+       GROUP BY ${EDGE}, hour, daily
+     ) GROUP BY ${EDGE}`,
+  );
+  await http.insert('rollups', [{ rollup, day, committed_ms: now(), batches: batches.length }]);
+}
+
+/**
+ * Removes what readers no longer read: hourly partitions of rolled-up days, raw rows that rollups
+ * cover, rows of rollups that died before their ledger row (only one compaction runs), and everything
+ * past retention. Deletions are ClickHouse mutations, run only where there are rows to delete.
+ */
+async function dropUnread(http: ClickHouseHttp, dropBeforeHour: number, settings: StoreSettings, lastTime: string): Promise<void> {
+  const rolled = new Set((await http.rows('SELECT DISTINCT day FROM rollups')).map((r) => Number(r[0])));
+  const partitions = await http.rows(`SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = 'edge_buckets' AND active`);
+  for (const [p] of partitions) {
+    const day = Number(p);
+    if (rolled.has(day) || (day + 1) * 24 <= dropBeforeHour) await http.query(`ALTER TABLE edge_buckets DROP PARTITION ${sqlInt(day)}`);
+  }
+  const drop = sqlInt(dropBeforeHour);
+  const deletions: [string, string][] = [
+    ['edge_rows', `hour < ${drop} OR (intDiv(hour, 24), collector, batch) IN (${COVERED})`],
+    ['edge_days', `hour < ${drop} OR rollup NOT IN (SELECT rollup FROM rollups)`],
+    ['rolled_batches', `day * 24 < ${drop}`],
+    ['rollups', `day * 24 < ${drop}`],
+    ['uuids', `time_ms < ${sqlInt(Date.parse(lastTime) - settings.uuidHorizonSeconds * 1000)}`],
+  ];
+  for (const [table, where] of deletions) {
+    if ((await count(http, `${table} WHERE ${where}`)) > 0) await http.query(`ALTER TABLE ${table} DELETE WHERE ${where}`);
+  }
+  await waitForMutations(http);
+}
+
+/**
+ * Takes the named lease: writes a claim, then reads back the earliest live, unreleased claim; when it
+ * is not this one, releases it and refuses. Returns the claim's token.
+ * @throws StoreError naming the holder when another claim came first
+ */
+async function acquireLease(http: ClickHouseHttp, name: string, holder: string, at: number): Promise<string> {
+  const token = `${holder} ${randomUUID()}`;
+  await http.insert('leases', [{ name, holder: token, at_ms: at, released: 0 }]);
+  const [first] = await http.rows(
+    `SELECT holder, at_ms FROM leases WHERE name = ${sqlString(name)} AND released = 0 AND at_ms > ${sqlInt(at - LEASE_MS)}
+       AND holder NOT IN (SELECT holder FROM leases WHERE name = ${sqlString(name)} AND released = 1)
+     ORDER BY at_ms, holder LIMIT 1`,
+  );
+  if (first?.[0] === token) return token;
+  await http.insert('leases', [{ name, holder: token, at_ms: at, released: 1 }]);
+  const other = first?.[0]?.split(' ')[0] ?? 'another process';
+  throw new StoreError(`${http.location.display}: a compaction by ${other} runs since ${new Date(Number(first?.[1] ?? at)).toISOString()}; run it again when it is done (a lease left by a compaction that died expires after ${LEASE_MS / 3_600_000} hours)`);
+}
+
+async function count(http: ClickHouseHttp, from: string): Promise<number> {
+  return Number((await http.rows(`SELECT count() FROM ${from}`))[0]?.[0] ?? 0);
+}
+
+/** Waits until the database's mutations (ALTER … DELETE, asynchronous in ClickHouse) are done, for at most the query limit. */
+export async function waitForMutations(http: ClickHouseHttp): Promise<void> {
+  const until = Date.now() + http.maxExecutionSeconds * 1000;
+  while ((await count(http, 'system.mutations WHERE database = currentDatabase() AND is_done = 0')) > 0) {
+    if (Date.now() > until) throw new StoreError(`${http.location.display}: compaction's deletions are still running on the server after ${http.maxExecutionSeconds} s; they finish on their own`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
