@@ -17,7 +17,7 @@ const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 describe('deploy/collector.yaml', () => {
   it('is valid YAML of well-formed Kubernetes objects', () => {
     expect(docs.every((d) => d.errors.length === 0)).toBe(true);
-    expect(objects.map((o) => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'DaemonSet']);
+    expect(objects.map((o) => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'DaemonSet', 'CronJob']);
     for (const o of objects) {
       expect(typeof o.apiVersion).toBe('string');
       expect(o.metadata?.name).toMatch(DNS1123);
@@ -46,6 +46,19 @@ describe('deploy/collector.yaml', () => {
     const env = ds.spec.template.spec.containers[0].env as Obj[];
     expect(env.find((e) => e.name === 'NODE_NAME')?.valueFrom.fieldRef.fieldPath).toBe('spec.nodeName');
     expect(env.find((e) => e.name === 'TIGHTEN_CLICKHOUSE_PASSWORD')?.valueFrom.secretKeyRef).toBeDefined();
+  });
+
+  it('compacts the same store on a schedule, one compaction at a time, with a command line tighten accepts', () => {
+    const job = one('CronJob');
+    expect(job.spec.concurrencyPolicy).toBe('Forbid');
+    expect(job.spec.schedule.split(' ')).toHaveLength(5);
+    const pod = job.spec.jobTemplate.spec.template;
+    expect(pod.spec.restartPolicy).toMatch(/^(OnFailure|Never)$/);
+    const container = pod.spec.containers[0];
+    expect(container.args[0]).toBe('compact');
+    const parsed = parseArgs({ args: container.args.slice(1), options: commandOptions('compact')!, allowPositionals: false, strict: true });
+    expect(parsed.values.store).toBe(parseArgs({ args: one('DaemonSet').spec.template.spec.containers[0].args.slice(1), options: commandOptions('observe')!, allowPositionals: true, strict: true }).values.store);
+    expect(container.env.find((e: Obj) => e.name === 'TIGHTEN_CLICKHOUSE_PASSWORD')?.valueFrom.secretKeyRef).toBeDefined();
   });
 
   it('grants list and watch on exactly what --kube reads, and no Secret, and only the cilium-config ConfigMap', () => {

@@ -34,6 +34,8 @@ import { KUBE_OPTIONS, kubeOptionsOf } from './cluster-source.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { processIo, type Io } from './io.js';
 import { parseDuration, parseWindow } from './window.js';
+import type { StoreSettings } from '../store/index.js';
+import { compactCommand } from './commands/compact.js';
 import { OBSERVE_FORMATS, observeCommand } from './commands/observe.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -110,6 +112,16 @@ const windowOf = (v: Values) => parseWindow({ now: v.now as string | undefined, 
 /** `--namespace a,b` and `--namespace a --namespace b` both work. */
 const namespacesOf = (v: unknown): string[] => strings(v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
+/** `--rollup-after`, `--retention`, `--dedupe-horizon`: store settings to change. */
+function storeSettingsOf(v: Values): Partial<StoreSettings> {
+  const hours = (option: string) => duration(option, v[option]) / 3_600_000;
+  return {
+    ...(v['rollup-after'] !== undefined ? { rollupAfterHours: hours('rollup-after') } : {}),
+    ...(v.retention !== undefined ? { retentionHours: hours('retention') } : {}),
+    ...(v['dedupe-horizon'] !== undefined ? { uuidHorizonSeconds: duration('dedupe-horizon', v['dedupe-horizon']) / 1000 } : {}),
+  };
+}
+
 const COMMANDS: Readonly<Record<string, Command>> = {
   accept: {
     summary: 'accept would-be drops of a namespace, with a reason and an expiry, so that they stop blocking enforce',
@@ -132,6 +144,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         io,
       );
     },
+  },
+  compact: {
+    summary: 'roll a flow store\'s old hours up into days and drop what is past retention (a ClickHouse store compacts only so: run it on a schedule)',
+    usage: 'tighten compact [--store DIR|clickhouse://USER@HOST:8123/DB] [--rollup-after DURATION] [--retention DURATION] [-o text|json]',
+    options: { store: { type: 'string' }, 'rollup-after': { type: 'string' }, retention: { type: 'string' }, 'dedupe-horizon': { type: 'string' }, output: { type: 'string', short: 'o' } },
+    run: (v, _positionals, io) =>
+      compactCommand({ ...(typeof v.store === 'string' ? { store: v.store } : {}), settings: storeSettingsOf(v), output: oneOf('output', v.output, OBSERVE_FORMATS, 'text') }, io),
   },
   demo: {
     summary: 'generate a realistic sample cluster and its Hubble traffic, and run tighten on it',
@@ -222,12 +241,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       output: { type: 'string', short: 'o' },
     },
     run: async (v, positionals, io) => {
-      const hours = (option: string) => duration(option, v[option]) / 3_600_000;
-      const settings = {
-        ...(v['rollup-after'] !== undefined ? { rollupAfterHours: hours('rollup-after') } : {}),
-        ...(v.retention !== undefined ? { retentionHours: hours('retention') } : {}),
-        ...(v['dedupe-horizon'] !== undefined ? { uuidHorizonSeconds: duration('dedupe-horizon', v['dedupe-horizon']) / 1000 } : {}),
-      };
+      const settings = storeSettingsOf(v);
       // Ctrl-C or a TERM ends a follow (or a stdin stream) cleanly: what was read is committed first.
       const stop = new AbortController();
       const onSignal = () => stop.abort(new UsageError('interrupted'));

@@ -8,7 +8,10 @@ import { writeSample } from '../sample/write.js';
 import { captureIo } from '../test-support/io.js';
 import { main } from './index.js';
 
-const validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schema/observe.json', import.meta.url), 'utf8')) as object);
+const schemaOf = (name: string): object => JSON.parse(readFileSync(new URL(`../../schema/${name}`, import.meta.url), 'utf8')) as object;
+const ajv = new Ajv2020({ allErrors: true }).addSchema(schemaOf('observe.json'));
+const validate = ajv.getSchema('https://tighten.dev/schema/observe.json')!;
+const validateCompact = ajv.compile(schemaOf('compact.json'));
 
 let dir: string;
 let flows: string;
@@ -100,6 +103,25 @@ describe('tighten observe', () => {
     expect(da.code).toBe(db.code);
     expect(db.out).toBe(da.out);
     expect(JSON.parse(db.out).kind).toBeDefined();
+  });
+
+  it('compact rolls old hours up into days: fewer buckets, the same flows; -o json follows schema/compact.json', async () => {
+    await run(['observe', '--store', 'st-compact', flows, '--cluster', cluster, '-q']);
+    const before = JSON.parse((await run(['inventory', '--store', 'st-compact', '-o', 'json', '-q'])).out);
+    const r = await run(['compact', '--store', 'st-compact', '--rollup-after', '12h', '-o', 'json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(validateCompact(doc), JSON.stringify(validateCompact.errors)).toBe(true);
+    expect(doc.after.settings.rollupAfterHours).toBe(12);
+    expect(doc.after.bucketRows).toBeLessThan(doc.before.bucketRows);
+    expect(doc.after.flows).toBe(doc.before.flows);
+    const after = JSON.parse((await run(['inventory', '--store', 'st-compact', '-o', 'json', '-q'])).out);
+    const flowsOf = (inv: { edges: { flows: number }[] }) => inv.edges.map((e) => e.flows);
+    expect(flowsOf(after)).toEqual(flowsOf(before));
+    const text = await run(['compact', '--store', 'st-compact']);
+    expect(text.out).toMatch(/^compacted: days rolled up once 12 hours old, dropped once 720 hours old \(whole days, UTC\)\nbefore: store .*\nafter:  store /);
+    expect((await run(['compact', '--store', 'nothing-here'])).err).toMatch(/nothing-here/);
   });
 
   it('reads standard input with -, and --store with --flows is a usage error', async () => {

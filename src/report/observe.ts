@@ -2,7 +2,7 @@
  * @module report/observe — renders what `tighten observe` stored: inputs (stored now, or already
  * stored), flows, duplicates, skipped lines, lost events, and the store's totals. Pure; exit 0.
  */
-import type { ObserveSummary } from '../store/index.js';
+import type { ObserveSummary, StoreStatus } from '../store/index.js';
 import { EXIT } from '../shared/errors.js';
 import { API_VERSION, type Rendered } from './inventory.js';
 
@@ -40,8 +40,30 @@ function renderText(s: ObserveSummary): string {
     ].filter(Boolean);
     lines.push(`stored ${plural(s.flows, 'flow')} in ${plural(s.commits, 'commit')}${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`);
   }
-  const st = s.store;
-  const span = st.firstTime !== undefined && st.lastTime !== undefined ? `, ${st.firstTime} … ${st.lastTime}` : '';
-  lines.push(`store ${st.location}: ${plural(st.flows, 'flow')} from ${plural(st.files, 'file')} and streams, ${plural(st.bucketRows, 'edge bucket')} in ${plural(st.segments, 'segment')}, ${(st.bytes / 1e6).toFixed(1)} MB${span}`);
+  lines.push(storeLine(s.store));
   return `${lines.join('\n')}\n`;
+}
+
+/** One line of a store's totals. */
+function storeLine(st: StoreStatus): string {
+  const span = st.firstTime !== undefined && st.lastTime !== undefined ? `, ${st.firstTime} … ${st.lastTime}` : '';
+  return `store ${st.location}: ${plural(st.flows, 'flow')} from ${plural(st.files, 'file')} and streams, ${plural(st.bucketRows, 'edge bucket')} in ${plural(st.segments, 'segment')}, ${(st.bytes / 1e6).toFixed(1)} MB${span}`;
+}
+
+/** What `tighten compact` did: the store's totals before and after. */
+export interface CompactionReport {
+  readonly before: StoreStatus;
+  readonly after: StoreStatus;
+}
+
+/** Renders a compaction: text (the two totals, and the settings it applied) or JSON (`{apiVersion, kind: CompactionSummary, before, after}`). Exit 0. */
+export function renderCompaction(r: CompactionReport, format: ObserveFormat): Rendered {
+  if (format === 'json') return { output: `${JSON.stringify({ apiVersion: API_VERSION, kind: 'CompactionSummary', before: r.before, after: r.after }, null, 2)}\n`, exitCode: EXIT.ok };
+  const { rollupAfterHours, retentionHours } = r.after.settings;
+  const lines = [
+    `compacted: days rolled up once ${rollupAfterHours} hours old, dropped once ${retentionHours} hours old (whole days, UTC)`,
+    `before: ${storeLine(r.before)}`,
+    `after:  ${storeLine(r.after)}`,
+  ];
+  return { output: `${lines.join('\n')}\n`, exitCode: EXIT.ok };
 }

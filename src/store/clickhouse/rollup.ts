@@ -1,7 +1,6 @@
 /**
- * @module store/clickhouse/rollup — days rolled up and retention applied in the ClickHouse store, and the
- * one query that reads edge buckets across what compaction leaves: hourly buckets of days not rolled
- * up, rolled-up days, and the late hours of rolled-up days (see the schema's notes on rollups).
+ * @module store/clickhouse/rollup — days rolled up and retention applied in the ClickHouse store (see the
+ * schema's notes on rollups; `edge-query.ts` reads what compaction leaves).
  *
  * A rollup of day D covers a set of ledgered batches: their raw rows of D are merged per hour, each
  * hour's flows counted from its merged counters (as the embedded store's rollup counts them), and the
@@ -16,6 +15,7 @@ import { StoreError } from '../errors.js';
 import { compactionCutoffs } from '../batch-state.js';
 import type { StoreSettings } from '../flow-store.js';
 import type { ClickHouseHttp } from './http.js';
+import { COVERED } from './edge-query.js';
 import { EDGE_KEY } from './schema.js';
 import { sqlInt, sqlString } from './sql.js';
 
@@ -25,43 +25,6 @@ const EDGE = 'src, dst, src_w, proto, port, verdict';
 
 /** How long a compaction's lease holds against others when its holder never releases it (it died). */
 export const LEASE_MS = 2 * 3_600_000;
-
-/** What readers need to know of past compactions. */
-export interface EdgeView {
-  /** Days (since the epoch) with a ledgered rollup, ascending. */
-  readonly rolledDays: readonly number[];
-  /** Buckets starting before this hour are past retention (0 before the first compaction). */
-  readonly dropBeforeHour: number;
-}
-
-/** The rollups and retention bound readers must apply. */
-export async function readEdgeView(http: ClickHouseHttp): Promise<EdgeView> {
-  const days = await http.rows('SELECT DISTINCT day FROM rollups ORDER BY day');
-  const [drop] = await http.rows('SELECT max(drop_before_hour) FROM compactions');
-  return { rolledDays: days.map((r) => Number(r[0])), dropBeforeHour: Number(drop?.[0] ?? 0) };
-}
-
-const COVERED = 'SELECT day, collector, batch FROM rolled_batches WHERE rollup IN (SELECT rollup FROM rollups)';
-const merged = `groupBitOrMerge(hours) AS hours, ${COUNTERS.map((c) => `sumMerge(${c}) AS ${c}`).join(', ')}, minMerge(first) AS first, maxMerge(last) AS last`;
-const summed = `groupBitOr(hours) AS hours, ${COUNTERS.map((c) => `sum(${c}) AS ${c}`).join(', ')}, min(first) AS first, max(last) AS last`;
-
-/**
- * The store's edge buckets, one row per edge and bucket, sorted by edge and bucket: the columns of
- * {@link EDGE_KEY}, then hours, the nine counters, first and last seen.
- */
-export function edgeBucketsSql(view: EdgeView): string {
-  const live = `hour >= ${sqlInt(view.dropBeforeHour)}`;
-  const order = 'ORDER BY src, dst, proto, port, verdict, src_w, hour, daily';
-  if (view.rolledDays.length === 0) return `SELECT ${KEY}, ${merged} FROM edge_buckets WHERE ${live} GROUP BY ${KEY} ${order}`;
-  const days = `(${view.rolledDays.map(sqlInt).join(', ')})`;
-  const parts = [
-    `SELECT ${KEY}, ${merged} FROM edge_buckets WHERE ${live} AND intDiv(hour, 24) NOT IN ${days} GROUP BY ${KEY}`,
-    `SELECT ${KEY}, ${summed} FROM edge_days WHERE ${live} AND rollup IN (SELECT rollup FROM rollups) GROUP BY ${KEY}`,
-    `SELECT ${KEY}, ${summed} FROM edge_rows WHERE ${live} AND intDiv(hour, 24) IN ${days} AND (collector, batch) IN (SELECT collector, batch FROM batches)
-       AND (intDiv(hour, 24), collector, batch) NOT IN (${COVERED}) GROUP BY ${KEY}`,
-  ];
-  return `SELECT * FROM (${parts.join(' UNION ALL ')}) ${order}`;
-}
 
 /** What a compaction did. */
 export interface CompactionSummary {

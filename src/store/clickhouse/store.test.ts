@@ -15,6 +15,7 @@ import { captureIo } from '../../test-support/io.js';
 import type { Inventory } from '../../inventory/index.js';
 import type { IngestBatch } from '../flow-store.js';
 import { FlowIngest, StoreError, ingestInputs, openFlowStore, openStore } from '../index.js';
+import { edgeBucketsSql, readEdgeView, type EdgeWindow } from './edge-query.js';
 import { ClickHouseHttp } from './http.js';
 import { parseClickHouseLocation } from './location.js';
 import { SCHEMA_VERSION, migrate } from './schema.js';
@@ -155,6 +156,12 @@ describe('ClickHouse store (real server)', () => {
     const b = await run(['inventory', '--store', url, '-q', '-o', 'json']);
     expect(b.code).toBe(a.code);
     expect(b.out).toBe(a.out);
+    // Compacted by the CLI: old hours become days; the inventory (without its buckets) is the same.
+    const c = await run(['compact', '--store', url, '--rollup-after', '12h']);
+    expect(c.err).toBe('');
+    expect(c.out).toMatch(/^compacted: days rolled up once 12 hours old/);
+    expect(c.out).not.toContain('p@ss');
+    expect((await run(['inventory', '--store', url, '-q', '-o', 'json'])).out).toBe(a.out);
   });
 
   it('a batch retried, whole or after a failure half-way, is not counted twice', async (ctx) => {
@@ -310,6 +317,40 @@ describe('ClickHouse store (real server)', () => {
     for (const table of ['edge_buckets', 'edge_days', 'edge_rows']) {
       const [[oldest]] = (await http.rows(`SELECT min(hour) FROM ${table}`)) as [[string]];
       if (oldest !== '0') expect(Number(oldest)).toBeGreaterThanOrEqual(dropBefore);
+    }
+  });
+
+  it('applies --since/--until and a relative --since on the server, with the same inventory as the embedded store, scoped or not, compacted or not', async (ctx) => {
+    needsServer(ctx);
+    const url = newDb();
+    const http = new ClickHouseHttp(parseClickHouseLocation(url));
+    const ch = await openClickHouseStore(url, { create: true, collectorId: 'window', spoolDir: join(dir, 'spool-window') });
+    const emb = await openStore(join(dir, 'emb-window'), { create: true });
+    for (const store of [ch, emb]) {
+      await store.configure({ rollupAfterHours: 24 });
+      for (const f of days) await ingestInputs(store, [f], { cluster });
+    }
+    const all = (await emb.readInventory()).inventory;
+    const t0 = Date.parse(all.window.since!);
+    const t1 = Date.parse(all.window.until!);
+    const at = (f: number) => new Date(t0 + (t1 - t0) * f).toISOString();
+    const windows = [
+      { since: at(0.4) },
+      { until: at(0.6) },
+      { since: at(0.3), until: at(0.7) },
+      { sinceMs: 30 * 3_600_000 },
+      { sinceMs: 20 * 3_600_000, until: at(0.9), namespaces: ['billing'] },
+      { sinceMs: 10 * 3_600_000, now: at(0.5) },
+      { since: at(0.2), namespaces: ['billing', 'boutique'] },
+    ];
+    const rowsRead = async (window: EdgeWindow) => Number((await http.rows(`SELECT count() FROM (${edgeBucketsSql(await readEdgeView(http), window)})`))[0]![0]);
+    for (const compacted of [false, true]) {
+      if (compacted) for (const store of [ch, emb]) await store.compact();
+      for (const w of windows) {
+        const got = (await ch.readInventory(w)).inventory;
+        expect(got, `${JSON.stringify(w)}${compacted ? ', compacted' : ''}`).toEqual((await emb.readInventory(w)).inventory);
+      }
+      expect(await rowsRead({ since: at(0.5) })).toBeLessThan(await rowsRead({}));
     }
   });
 

@@ -42,11 +42,13 @@ import {
 import { ClickHouseError, ClickHouseHttp } from './http.js';
 import { parseClickHouseLocation, type ClickHouseLocation } from './location.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
-import { compactClickHouse, edgeBucketsSql, readEdgeView } from './rollup.js';
+import { edgeBucketsSql, readEdgeView, type EdgeWindow } from './edge-query.js';
+import { compactClickHouse } from './rollup.js';
 import { sqlInt, sqlString, sqlStringList } from './sql.js';
 import { EMPTY_STATE, addDecode, emptyDecode, metaState } from '../batch-state.js';
 
 const COUNTERS = 9;
+const HOUR_MS = 3_600_000;
 
 /** Options of opening a ClickHouse store. */
 export interface ClickHouseStoreOptions {
@@ -245,7 +247,7 @@ export class ClickHouseStore implements FlowStore {
     const decode = emptyDecode();
     // Batches in flow-time order, whatever order concurrent collectors committed them in: merging is
     // then the same as folding their flows in time order, as one embedded store fed everything does.
-    const ledger = await this.http.rows('SELECT collector, batch, decode FROM batches ORDER BY first_time, last_time, committed_ms, collector, batch');
+    const ledger = await this.http.rows('SELECT collector, batch, decode, last_time FROM batches ORDER BY first_time, last_time, committed_ms, collector, batch');
     const states = new Map<string, string>();
     for (const [collector, batch, state] of await this.http.rows('SELECT collector, batch, state FROM batch_states WHERE (collector, batch) IN (SELECT collector, batch FROM batches)')) {
       states.set(`${collector}\t${batch}`, state!);
@@ -255,7 +257,7 @@ export class ClickHouseStore implements FlowStore {
       if (state !== undefined) builder.mergeState(this.parse<InventoryState>(state, 'batch state'));
       addDecode(decode, this.parse<StoredDecodeSummary>(d!, 'decode summary'));
     }
-    builder.mergeState({ ...EMPTY_STATE, edges: await this.readEdges() });
+    builder.mergeState({ ...EMPTY_STATE, edges: await this.readEdges(readWindow(options, ledger.map((r) => r[3]!))) });
     return { inventory: builder.finish(decode), cluster };
   }
 
@@ -307,8 +309,8 @@ export class ClickHouseStore implements FlowStore {
   }
 
   /** The merged bucket rows, sorted by edge and bucket as the embedded store reads them. */
-  private async readEdges(): Promise<EdgeState[]> {
-    const rows = await this.http.rows(edgeBucketsSql(await readEdgeView(this.http)));
+  private async readEdges(window: EdgeWindow): Promise<EdgeState[]> {
+    const rows = await this.http.rows(edgeBucketsSql(await readEdgeView(this.http), window));
     const edges: EdgeState[] = [];
     let current: { key: string; edge: EdgeState; buckets: BucketState[] } | undefined;
     for (const r of rows) {
@@ -406,6 +408,20 @@ export class ClickHouseStore implements FlowStore {
       throw new StoreError(`${this.location}: a stored ${what} is not JSON (${(cause as Error).message}); the database was changed outside tighten`, undefined, { cause });
     }
   }
+}
+
+/**
+ * The window the server applies to a read (see `edge-query.ts`): the builder's own, with a relative
+ * `--since` taken back from the time the builder will finish at (`now`, else the newest flow stored).
+ */
+function readWindow(options: StoreReadOptions, lastTimes: readonly string[]): EdgeWindow {
+  let now = options.now;
+  if (now === undefined) for (const t of lastTimes) if (t !== '' && (now === undefined || t > now)) now = t;
+  return {
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.until !== undefined ? { until: options.until } : {}),
+    ...(options.sinceMs !== undefined && now !== undefined ? { minHour: Math.floor((Date.parse(now) - options.sinceMs) / HOUR_MS) } : {}),
+  };
 }
 
 /** The content hash a batch is keyed by in the ledger: the same batch retried has the same id. */
