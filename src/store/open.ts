@@ -19,6 +19,8 @@ export interface OpenFlowStoreOptions {
   readonly spoolDir?: string;
   /** ClickHouse only: the environment, for `TIGHTEN_CLICKHOUSE_PASSWORD`. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** ClickHouse only: wait for a server that cannot be reached yet (collectors), telling each retry here; without it, opening fails at once. */
+  readonly onServerRetry?: (retry: { readonly reason: string; readonly delayMs: number }) => void;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function openFlowStore(location: string, options: OpenFlowStoreOpti
       ...(options.collectorId !== undefined ? { collectorId: options.collectorId } : {}),
       ...(options.spoolDir !== undefined ? { spoolDir: options.spoolDir } : {}),
       ...(options.env !== undefined ? { env: options.env } : {}),
+      ...(options.onServerRetry !== undefined ? { waitForServer: true, onRetry: options.onServerRetry } : {}),
     });
     if (options.create) await store.drainSpool();
     return store;

@@ -57,6 +57,7 @@ export async function observeCommand(opts: ObserveCommandOptions, io: Io): Promi
     cwd: io.cwd,
     ...(opts.collectorId !== undefined ? { collectorId: opts.collectorId } : {}),
     ...(opts.spool !== undefined ? { spoolDir: opts.spool } : {}),
+    onServerRetry: (r) => io.stderr.write(`warning: ${r.reason}; retrying in ${Math.round(r.delayMs / 100) / 10} s\n`),
   });
   if (Object.keys(opts.settings).length > 0) await store.configure(opts.settings);
   let cluster: ClusterSnapshot | undefined;

@@ -1,6 +1,6 @@
 /**
- * Real `tighten observe` processes against a real ClickHouse server: four collectors at once, and a
- * stdin collector whose server is stopped and restarted while it runs.
+ * Real `tighten observe` processes against a real ClickHouse server: four collectors at once, a
+ * stdin collector whose server is stopped and restarted while it runs, one started before its server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -131,5 +131,21 @@ describe('tighten observe processes on ClickHouse', () => {
     const want = await fold([all]);
     expect(got.edges).toEqual(want.edges);
     expect(got.decode.flows).toBe(lines.length);
+  });
+
+  it('a collector started while its server is down waits for it, then stores everything', async (ctx) => {
+    if (server === undefined) return ctx.skip(`ClickHouse server not available: ${skipReason}`);
+    const url = server.url('procs_late_server');
+    await server.stop();
+    const r = start(['observe', '--store', url, '--collector-id', 'early', '--spool', join(dir, 'spool-early'), '--cluster', clusterFile, '-q', parts[0]!]);
+    const end = Date.now() + 10_000;
+    while (!r.stderr().includes('retrying in') && Date.now() < end) await new Promise((res) => setTimeout(res, 100));
+    expect(r.stderr()).toMatch(/warning: clickhouse:\/\/default@127\.0\.0\.1:\d+\/procs_late_server: ClickHouse cannot be reached .*; retrying in [\d.]+ s/);
+    expect(r.stderr()).not.toContain('p@ss');
+    await server.restart();
+    const { code } = await r.done;
+    expect(code).toBe(0);
+    const got = (await (await openFlowStore(url)).readInventory()).inventory;
+    expect(got.edges).toEqual((await fold([parts[0]!])).edges);
   });
 });

@@ -48,6 +48,8 @@ import { sqlInt, sqlString, sqlStringList } from './sql.js';
 import { EMPTY_STATE, addDecode, emptyDecode, metaState } from '../batch-state.js';
 
 const COUNTERS = 9;
+/** How long a commit (or a collector's start) keeps retrying an unreachable server. */
+const DEFAULT_RETRY_MS = 3_600_000;
 const HOUR_MS = 3_600_000;
 
 /** Options of opening a ClickHouse store. */
@@ -64,6 +66,13 @@ export interface ClickHouseStoreOptions {
   readonly maxExecutionSeconds?: number;
   /** The environment, for `TIGHTEN_CLICKHOUSE_PASSWORD`. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Wait (retrying with backoff, for up to `retryForMs`) while the server cannot be reached when
+   * opening, rather than fail at once: for collectors, which may start before their server. Told
+   * to `onRetry` before each wait. @default false
+   */
+  readonly waitForServer?: boolean;
+  readonly onRetry?: (retry: { readonly reason: string; readonly delayMs: number }) => void;
 }
 
 /**
@@ -74,7 +83,8 @@ export interface ClickHouseStoreOptions {
 export async function openClickHouseStore(location: string, options: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
   const parsed = parseClickHouseLocation(location, options.env ?? process.env);
   const http = new ClickHouseHttp(parsed, options.maxExecutionSeconds !== undefined ? { maxExecutionSeconds: options.maxExecutionSeconds } : {});
-  const exists = await http.rows(`SELECT count() FROM system.databases WHERE name = ${sqlString(parsed.database)}`, { database: false }).then((r) => r[0]?.[0] === '1');
+  const probe = () => http.rows(`SELECT count() FROM system.databases WHERE name = ${sqlString(parsed.database)}`, { database: false }).then((r) => r[0]?.[0] === '1');
+  const exists = options.waitForServer ? await retrying(probe, options.retryForMs ?? DEFAULT_RETRY_MS, options.onRetry) : await probe();
   if (!exists) {
     if (!options.create) throw new StoreError(`${parsed.display}: no flow store here (no database ${parsed.database}); fill one first with \`tighten observe --store ${parsed.display} FILES…\``);
     await http.query(`CREATE DATABASE IF NOT EXISTS ${parsed.database}`, { database: false });
@@ -107,7 +117,7 @@ export class ClickHouseStore implements FlowStore {
     this.location = http.location.display;
     this.collectorId = options.collectorId ?? hostname();
     this.spoolDir = options.spoolDir ?? join(tmpdir(), 'tighten-spool');
-    this.retryForMs = options.retryForMs ?? 3_600_000;
+    this.retryForMs = options.retryForMs ?? DEFAULT_RETRY_MS;
   }
 
   async knownFiles(sha256s: readonly string[]): Promise<ReadonlySet<string>> {
@@ -217,7 +227,7 @@ export class ClickHouseStore implements FlowStore {
       return false;
     }
     try {
-      await this.withRetry(() => this.insertBatch(batchId(batch), batch));
+      await retrying(() => this.insertBatch(batchId(batch), batch), this.retryForMs);
     } catch (e) {
       await this.discardUnlessServerFault(path, e);
       throw e;
@@ -382,19 +392,6 @@ export class ClickHouseStore implements FlowStore {
     return Number((await this.http.rows(`SELECT count() FROM ${from}`))[0]?.[0] ?? 0);
   }
 
-  /** Runs `fn` until it succeeds, retrying (with backoff up to 5 s) while the error is a retryable one, for at most `retryForMs`. */
-  private async withRetry(fn: () => Promise<void>): Promise<void> {
-    const until = Date.now() + this.retryForMs;
-    for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!(e instanceof ClickHouseError) || !e.retryable || Date.now() + delay > until) throw e;
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
-  }
-
   private spoolPrefix(): string {
     const l: ClickHouseLocation = this.http.location;
     const where = createHash('sha256').update(`${l.endpoint}/${l.database}\t${this.collectorId}`).digest('hex').slice(0, 16);
@@ -422,6 +419,20 @@ function readWindow(options: StoreReadOptions, lastTimes: readonly string[]): Ed
     ...(options.until !== undefined ? { until: options.until } : {}),
     ...(options.sinceMs !== undefined && now !== undefined ? { minHour: Math.floor((Date.parse(now) - options.sinceMs) / HOUR_MS) } : {}),
   };
+}
+
+/** Runs `fn` until it succeeds, retrying (with backoff up to 5 s) while the error is a retryable one, for at most `forMs`. */
+async function retrying<T>(fn: () => Promise<T>, forMs: number, onRetry?: ClickHouseStoreOptions['onRetry']): Promise<T> {
+  const until = Date.now() + forMs;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof ClickHouseError) || !e.retryable || Date.now() + delay > until) throw e;
+      onRetry?.({ reason: e.message, delayMs: delay });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 /** The content hash a batch is keyed by in the ledger: the same batch retried has the same id. */
