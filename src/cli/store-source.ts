@@ -17,7 +17,9 @@ export async function readStoredInventory(opts: SourceOptions & { readonly store
   const store = await openFlowStore(opts.store, { cwd: io.cwd });
   const given = await readClusterSource(opts, io);
   for (const w of given?.warnings ?? []) io.stderr.write(`warning: ${w.source ? `${w.source}: ` : ''}${w.message}\n`);
+  // No command's output depends on hourly buckets: days (with their hours of traffic) suffice.
   const { inventory, cluster } = await store.readInventory({
+    daysSuffice: true,
     ...(given ? { cluster: given } : {}),
     ...opts.window,
     ...(opts.namespaces.length > 0 ? { namespaces: opts.namespaces } : {}),

@@ -70,6 +70,11 @@ export interface BucketState {
   readonly counts: readonly number[];
   readonly first: string;
   readonly last: string;
+  /**
+   * The flow records a bucket rolled up as it was read stands for, when its counters hold fewer (a
+   * rolled-up day keeps only its flows): what counts of flows that made no edge take. @default the sum of `counts`
+   */
+  readonly events?: number;
 }
 
 /** An exported edge, keyed by its peers' keys (`w:ns/name`, `i:identity`, `e:entity`, `x:ip`, `c:cidr`). */
@@ -366,7 +371,7 @@ export class InventoryBuilder {
     const identityNamespace = (key: string): string | undefined =>
       key.startsWith('w:') ? key.slice(2, key.indexOf('/')) : key.startsWith('i:') ? this.pendingIdentities.get(key.slice(2))?.namespace : undefined;
     for (const e of state.edges) {
-      const raw = (): number => e.buckets.reduce((sum, b) => sum + b.counts.reduce((a, c) => a + c, 0), 0);
+      const raw = (): number => e.buckets.reduce((sum, b) => sum + eventsOf(b), 0);
       if (this.scope !== undefined) {
         const s = identityNamespace(e.sourceKey);
         const d = identityNamespace(e.destinationKey);
@@ -378,7 +383,7 @@ export class InventoryBuilder {
       }
       const buckets = e.buckets.filter((b) => {
         const outside = (this.sinceKey !== undefined && b.last < this.sinceKey) || (this.untilKey !== undefined && b.first > this.untilKey);
-        if (outside) this.notEdges['outside-window'] = (this.notEdges['outside-window'] ?? 0) + b.counts.reduce((a, c) => a + c, 0);
+        if (outside) this.notEdges['outside-window'] = (this.notEdges['outside-window'] ?? 0) + eventsOf(b);
         return !outside;
       });
       if (buckets.length === 0 && e.buckets.length > 0) continue;
@@ -777,6 +782,11 @@ function eventClassOf(flow: Flow): number {
   if (flow.type === 'L7' || flow.eventType?.type === 129) return 2;
   if (flow.eventType?.type === 5) return 1;
   return 0;
+}
+
+/** The flow records a bucket stands for. */
+function eventsOf(b: BucketState): number {
+  return b.events ?? b.counts.reduce((a, c) => a + c, 0);
 }
 
 function bucketCount(c: readonly number[], sourceIsWorkload: boolean): number {

@@ -68,6 +68,17 @@ export interface EdgeBucket {
   readonly hours?: number;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** The hours (start times, RFC 3339) a bucket had traffic in: its own for an hourly bucket, those of its bitmask for a day's. */
+export function bucketHours(b: EdgeBucket): string[] {
+  if (b.hours === undefined) return [b.start];
+  const day = Date.parse(b.start);
+  const out: string[] = [];
+  for (let h = 0; h < 24; h++) if (b.hours & (1 << h)) out.push(new Date(day + h * HOUR_MS).toISOString());
+  return out;
+}
+
 export interface Edge {
   readonly source: Peer;
   readonly destination: Peer;

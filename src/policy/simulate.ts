@@ -8,7 +8,7 @@
  * a direction and allows it), merely not isolated (no policy enforces either direction), or dropped.
  */
 import { stringify } from 'yaml';
-import type { Edge, Inventory, InventoryWorkload, Peer } from '../inventory/index.js';
+import { bucketHours, type Edge, type Inventory, type InventoryWorkload, type Peer } from '../inventory/index.js';
 import { isVolatileLabelKey } from '../shared/labels.js';
 import type { CompileEvaluator, Connection, ConnectionProtocol, DirectionVerdict, Endpoint, EvaluateOptions, Verdict } from './evaluate/types.js';
 import { peerEndpoint, type IdentityContext } from './endpoints.js';
@@ -133,12 +133,12 @@ export function simulate(input: SimulationInput, compile: CompileEvaluator, comp
     if (e.verdict !== 'DROPPED' || !(e.dropReasons ?? []).some((r) => r === 'POLICY_DENIED' || r === 'POLICY_DENY')) continue;
     const key = connectionKey(e);
     const hours = policyDropped.get(key) ?? new Set<string>();
-    for (const b of e.buckets) hours.add(b.start);
+    for (const b of e.buckets) for (const h of bucketHours(b)) hours.add(h);
     policyDropped.set(key, hours);
   }
   const twinOfDrop = (e: Edge): boolean => {
     const hours = policyDropped.get(connectionKey(e));
-    return hours !== undefined && (e.buckets.length === 0 || e.buckets.every((b) => hours.has(b.start)));
+    return hours !== undefined && e.buckets.every((b) => bucketHours(b).every((h) => hours.has(h)));
   };
   const selectingCache = new Map<Endpoint, { ingress?: Single | null; egress?: Single | null }>();
   const evaluations: EdgeEvaluation[] = [];

@@ -5,7 +5,7 @@
  */
 import type { WorkloadRef } from '../cluster/index.js';
 import type { Edge, Finding, Inventory, Peer, Severity } from '../inventory/index.js';
-import { isCidrPeer, isEntityPeer, isExternalPeer, isWorkloadPeer } from '../inventory/index.js';
+import { bucketHours, isCidrPeer, isEntityPeer, isExternalPeer, isWorkloadPeer } from '../inventory/index.js';
 import type { SimulationReport } from '../policy/simulate.js';
 import type { Understanding } from '../understand/index.js';
 import { criticalityOf, type Criticality, type RolloutConfig } from './config.js';
@@ -187,10 +187,7 @@ export function gateEvidence(namespace: string, src: EvidenceSources, config: Ro
     const d = nsOf(e.destination);
     if (s !== namespace && d !== namespace) continue;
     flows += e.flows;
-    for (const b of e.buckets) {
-      if (b.hours === undefined) hours.add(b.start);
-      else for (let h = 0; h < 24; h++) if (b.hours & (1 << h)) hours.add(new Date(Date.parse(b.start) + h * HOUR_MS).toISOString());
-    }
+    for (const b of e.buckets) for (const h of bucketHours(b)) hours.add(h);
     const f = time(e.firstSeen);
     if (f !== undefined && (first === undefined || f < first)) first = f;
     if (d === namespace) {

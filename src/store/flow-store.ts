@@ -63,6 +63,13 @@ export interface CommitResult {
 export interface StoreReadOptions extends Omit<InventoryOptions, 'cluster'> {
   /** The cluster to resolve identities with; @default the store's latest snapshot. */
   readonly cluster?: ClusterSnapshot;
+  /**
+   * The reader needs no hourly buckets: the store may hand them over rolled up into days (each edge's
+   * flows, first and last seen, and hours with traffic stay the same; only its bucket list is
+   * coarser), which is far less to read. The ClickHouse store does so on the server; the embedded
+   * store reads hours. @default false
+   */
+  readonly daysSuffice?: boolean;
 }
 
 /** An inventory read out of a store, with the cluster snapshot it was finished with. */

@@ -35,7 +35,7 @@ export async function readEdgeView(http: ClickHouseHttp): Promise<EdgeView> {
   return { rolledDays: days.map((r) => Number(r[0])), dropBeforeHour: Number(drop?.[0] ?? 0) };
 }
 
-/** A read's time window, as the inventory builder takes it. */
+/** A read's time window, as the inventory builder takes it, and the granularity wanted. */
 export interface EdgeWindow {
   /** Buckets whose last flow is before this (RFC 3339) are outside the window. */
   readonly since?: string;
@@ -43,6 +43,23 @@ export interface EdgeWindow {
   readonly until?: string;
   /** Buckets starting before this hour are left out of the inventory (a relative `--since`). */
   readonly minHour?: number;
+  /**
+   * Roll the buckets in the window up into one per edge and day, as compaction would (the day of
+   * `minHour` stays hourly, so that it is cut where the builder cuts it). @default false
+   */
+  readonly days?: boolean;
+}
+
+/**
+ * A bucket's flows as the inventory counts them (its `bucketCount`): for an hour, the source's side
+ * if it saw any, else the other side, else the unknown one, each side the largest of its event
+ * classes; for a day, the sum of its counters. `counters` name the nine counters, `daily` the flag.
+ */
+export function bucketFlowsSql(counters: readonly string[], daily: string): string {
+  const side = (k: number): string => `greatest(greatest(${counters[k * 3]}, ${counters[k * 3 + 1]}), ${counters[k * 3 + 2]})`;
+  const preferred = `if(src_w = 1, ${side(0)}, ${side(1)})`;
+  const other = `if(src_w = 1, ${side(1)}, ${side(0)})`;
+  return `if(${daily} = 1, ${counters.join(' + ')}, if(${preferred} > 0, ${preferred}, if(${other} > 0, ${other}, ${side(2)})))`;
 }
 
 const merged = `groupBitOrMerge(hours) AS hours, ${COUNTERS.map((c) => `sumMerge(${c}) AS ${c}`).join(', ')}, minMerge(first) AS first, maxMerge(last) AS last`;
@@ -50,7 +67,8 @@ const summed = `groupBitOr(hours) AS hours, ${COUNTERS.map((c) => `sum(${c}) AS 
 
 /**
  * The store's edge buckets, one row per edge and bucket (and window class), sorted by edge and
- * bucket: the columns of {@link EDGE_KEY}, then hours, the nine counters, first and last seen.
+ * bucket: the columns of {@link EDGE_KEY}, then hours, the nine counters, first and last seen, and —
+ * with a window or in days — the flow records each row stands for.
  */
 export function edgeBucketsSql(view: EdgeView, window: EdgeWindow = {}): string {
   const live = `hour >= ${sqlInt(view.dropBeforeHour)}`;
@@ -70,12 +88,18 @@ export function edgeBucketsSql(view: EdgeView, window: EdgeWindow = {}): string 
     ...(window.until !== undefined ? [`first > ${sqlString(window.until)}, 2`] : []),
     ...(window.minHour !== undefined && Number.isFinite(window.minHour) ? [`hour < ${sqlInt(window.minHour)}, 3`] : []),
   ];
-  if (classes.length === 0) return view.rolledDays.length === 0 ? `${rows} ${ORDER}` : `SELECT * FROM (${rows}) ${ORDER}`;
-  // Class 0 rows are read as they are; each other class is summed per edge into one hourly bucket at
-  // hour -class (never a real hour, and before any relative --since).
+  if (classes.length === 0 && !window.days) return view.rolledDays.length === 0 ? `${rows} ${ORDER}` : `SELECT * FROM (${rows}) ${ORDER}`;
   const inner = `SELECT src, dst, src_w, proto, port, verdict, hour AS x_hour, daily AS x_daily, hours AS x_hours, ${COUNTERS.map((c) => `${c} AS x_${c}`).join(', ')},
-    first AS x_first, last AS x_last, multiIf(${classes.join(', ')}, 0) AS cls FROM (${rows})`;
-  return `SELECT src, dst, src_w, proto, port, verdict, if(cls = 0, x_hour, -cls) AS hour, if(cls = 0, x_daily, 0) AS daily, groupBitOr(x_hours) AS hours,
-    ${COUNTERS.map((c) => `sum(x_${c}) AS ${c}`).join(', ')}, min(x_first) AS first, max(x_last) AS last
+    first AS x_first, last AS x_last, ${classes.length > 0 ? `multiIf(${classes.join(', ')}, 0)` : '0'} AS cls FROM (${rows})`;
+  // Class 0 rows (in the window) are read as they are, or rolled up into their day; each other class is
+  // summed per edge into one hourly bucket at hour -class (never a real hour, and before any relative --since).
+  const day = 'intDiv(x_hour, 24) * 24';
+  const roll = window.days ? `cls = 0${window.minHour !== undefined && Number.isFinite(window.minHour) ? ` AND ${day} >= ${sqlInt(window.minHour)}` : ''}` : '0';
+  // A rolled-up day keeps only the sum of its hours' flows, on the source's side.
+  const flows = bucketFlowsSql(COUNTERS.map((c) => `x_${c}`), 'x_daily');
+  const counter = (i: number): string => (i === 0 ? `if(src_w = 1, ${flows}, toUInt64(0))` : i === 3 ? `if(src_w = 1, toUInt64(0), ${flows})` : 'toUInt64(0)');
+  return `SELECT src, dst, src_w, proto, port, verdict, multiIf(${roll}, ${day}, cls = 0, x_hour, -cls) AS hour, multiIf(${roll}, 1, cls = 0, x_daily, 0) AS daily,
+    groupBitOr(if(${roll}, if(x_daily = 1, x_hours, bitShiftLeft(toUInt32(1), toUInt8(x_hour - ${day}))), x_hours)) AS hours,
+    ${COUNTERS.map((c, i) => `sum(if(${roll}, ${counter(i)}, x_${c})) AS ${c}`).join(', ')}, min(x_first) AS first, max(x_last) AS last, sum(${COUNTERS.map((c) => `x_${c}`).join(' + ')}) AS events
     FROM (${inner}) GROUP BY src, dst, src_w, proto, port, verdict, cls, hour, daily ${ORDER}`;
 }

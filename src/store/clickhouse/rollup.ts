@@ -15,7 +15,7 @@ import { StoreError } from '../errors.js';
 import { compactionCutoffs } from '../batch-state.js';
 import type { StoreSettings } from '../flow-store.js';
 import type { ClickHouseHttp } from './http.js';
-import { COVERED } from './edge-query.js';
+import { COVERED, bucketFlowsSql } from './edge-query.js';
 import { EDGE_KEY } from './schema.js';
 import { sqlInt, sqlString } from './sql.js';
 
@@ -78,12 +78,7 @@ async function rollUpDay(http: ClickHouseHttp, day: number, batches: readonly { 
     await http.insert('rolled_batches', batches.map((b) => ({ rollup, day, collector: b.collector, batch: b.batch })));
   }
   const start = day * 24;
-  const s = COUNTERS.map((_, i) => `s${i}`);
-  const side = (k: number): string => `greatest(greatest(${s[k * 3]}, ${s[k * 3 + 1]}), ${s[k * 3 + 2]})`;
-  // An hour's flows as the inventory counts them: the source's side if it saw any, else the other, else the unknown one.
-  const preferred = `if(src_w = 1, ${side(0)}, ${side(1)})`;
-  const other = `if(src_w = 1, ${side(1)}, ${side(0)})`;
-  const hourFlows = `if(daily = 1, ${s.join(' + ')}, if(${preferred} > 0, ${preferred}, if(${other} > 0, ${other}, ${side(2)})))`;
+  const hourFlows = bucketFlowsSql(COUNTERS.map((_, i) => `s${i}`), 'daily');
   const zero = 'toUInt64(0)';
   await http.query(
     `INSERT INTO edge_days (rollup, ${KEY}, hours, ${COUNTERS.join(', ')}, first, last)

@@ -12,7 +12,7 @@ import { main } from '../../cli/index.js';
 import { readFlowInputs } from '../../flows/index.js';
 import { writeSample } from '../../sample/index.js';
 import { captureIo } from '../../test-support/io.js';
-import type { Inventory } from '../../inventory/index.js';
+import { bucketHours, type Inventory } from '../../inventory/index.js';
 import type { IngestBatch } from '../flow-store.js';
 import { FlowIngest, StoreError, ingestInputs, openFlowStore, openStore } from '../index.js';
 import { edgeBucketsSql, readEdgeView, type EdgeWindow } from './edge-query.js';
@@ -156,7 +156,17 @@ describe('ClickHouse store (real server)', () => {
     const b = await run(['inventory', '--store', url, '-q', '-o', 'json']);
     expect(b.code).toBe(a.code);
     expect(b.out).toBe(a.out);
-    // Compacted by the CLI: old hours become days; the inventory (without its buckets) is the same.
+    // Commands read the store in days; what they print depends on no hourly bucket.
+    const repo = join(dir, 'repo-cli');
+    expect((await run(['recommend', '--flows', flowsFile, '--cluster', clusterFile, '--repo', repo, '-q'])).code).toBe(0);
+    for (const args of [['simulate', '--repo', repo, '--as-enforced', '-o', 'json'], ['plan', '--repo', repo, '-o', 'json'], ['inventory', '--namespace', 'billing', '--since', '30h', '-o', 'json']]) {
+      const fromFlows = await run([...args, '--flows', flowsFile, '--cluster', clusterFile, '-q']);
+      const fromStore = await run([...args, '--store', url, '-q']);
+      expect(fromStore.out, args.join(' ')).toBe(fromFlows.out);
+      expect(fromStore.code).toBe(fromFlows.code);
+    }
+    // Compacted by the CLI: old hours become days; the inventory (without its buckets, and without a
+    // window, which then cuts rolled-up days whole) is the same.
     const c = await run(['compact', '--store', url, '--rollup-after', '12h']);
     expect(c.err).toBe('');
     expect(c.out).toMatch(/^compacted: days rolled up once 12 hours old/);
@@ -320,7 +330,7 @@ describe('ClickHouse store (real server)', () => {
     }
   });
 
-  it('applies --since/--until and a relative --since on the server, with the same inventory as the embedded store, scoped or not, compacted or not', async (ctx) => {
+  it('applies --since/--until and a relative --since on the server, with the same inventory as the embedded store, scoped or not, compacted or not, in hours or in days', async (ctx) => {
     needsServer(ctx);
     const url = newDb();
     const http = new ClickHouseHttp(parseClickHouseLocation(url));
@@ -348,8 +358,17 @@ describe('ClickHouse store (real server)', () => {
       if (compacted) for (const store of [ch, emb]) await store.compact();
       for (const w of windows) {
         const got = (await ch.readInventory(w)).inventory;
-        expect(got, `${JSON.stringify(w)}${compacted ? ', compacted' : ''}`).toEqual((await emb.readInventory(w)).inventory);
+        const want = (await emb.readInventory(w)).inventory;
+        expect(got, `${JSON.stringify(w)}${compacted ? ', compacted' : ''}`).toEqual(want);
+        // Read in days: the same inventory but for coarser bucket lists with the same hours of traffic.
+        const days = (await ch.readInventory({ ...w, daysSuffice: true })).inventory;
+        const hoursOf = (inv: Inventory) => inv.edges.map((e) => e.buckets.flatMap(bucketHours).sort());
+        expect(hoursOf(days), `${JSON.stringify(w)} in days`).toEqual(hoursOf(want));
+        const withoutBuckets = (inv: Inventory) => ({ ...inv, edges: inv.edges.map((e) => ({ ...e, buckets: [] })) });
+        expect(withoutBuckets(days)).toEqual(withoutBuckets(want));
       }
+      const buckets = (inv: Inventory) => inv.edges.reduce((n, e) => n + e.buckets.length, 0);
+      expect(buckets((await ch.readInventory({ daysSuffice: true })).inventory)).toBeLessThan(buckets((await ch.readInventory()).inventory));
       expect(await rowsRead({ since: at(0.5) })).toBeLessThan(await rowsRead({}));
     }
   });

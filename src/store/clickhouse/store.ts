@@ -346,6 +346,7 @@ export class ClickHouseStore implements FlowStore {
         counts: r.slice(9, 9 + COUNTERS).map(Number),
         first: r[9 + COUNTERS]!,
         last: r[10 + COUNTERS]!,
+        ...(r.length > 11 + COUNTERS ? { events: Number(r[11 + COUNTERS]) } : {}),
       });
     }
     return edges;
@@ -409,7 +410,8 @@ export class ClickHouseStore implements FlowStore {
 
 /**
  * The window the server applies to a read (see `edge-query.ts`): the builder's own, with a relative
- * `--since` taken back from the time the builder will finish at (`now`, else the newest flow stored).
+ * `--since` taken back from the time the builder will finish at (`now`, else the newest flow stored),
+ * and days when they suffice.
  */
 function readWindow(options: StoreReadOptions, lastTimes: readonly string[]): EdgeWindow {
   let now = options.now;
@@ -418,6 +420,7 @@ function readWindow(options: StoreReadOptions, lastTimes: readonly string[]): Ed
     ...(options.since !== undefined ? { since: options.since } : {}),
     ...(options.until !== undefined ? { until: options.until } : {}),
     ...(options.sinceMs !== undefined && now !== undefined ? { minHour: Math.floor((Date.parse(now) - options.sinceMs) / HOUR_MS) } : {}),
+    ...(options.daysSuffice ? { days: true } : {}),
   };
 }
 
