@@ -210,6 +210,10 @@ export class EmbeddedStore implements FlowStore {
     };
   }
 
+  async settings(): Promise<StoreSettings> {
+    return (await readManifest(this.location)).settings;
+  }
+
   async configure(settings: Partial<StoreSettings>): Promise<StoreSettings> {
     return withWriterLock(this.location, async () => {
       const m = await readManifest(this.location);

@@ -116,7 +116,7 @@ export interface FlowStore {
   readonly location: string;
   /** Which of these content hashes are already in the store. */
   knownFiles(sha256s: readonly string[]): Promise<ReadonlySet<string>>;
-  /** Uuids of recently stored flows, for deduplication (bounded by the store's horizon). */
+  /** Uuids of recently stored flows, for deduplication (bounded by the store's horizon; a ClickHouse store's, of this collector). */
   recentUuids(): Promise<ReadonlyMap<string, number>>;
   /** Where a followed file was read up to, if it was followed before. */
   followPosition(path: string): Promise<FollowPosition | undefined>;
@@ -132,6 +132,8 @@ export interface FlowStore {
   /** Merges all segments into one, rolling up old hours into days and dropping what is past retention. */
   compact(): Promise<void>;
   status(): Promise<StoreStatus>;
+  /** The store's settings (cheap, unlike {@link status}). */
+  settings(): Promise<StoreSettings>;
   /** Changes settings (kept in the store). */
   configure(settings: Partial<StoreSettings>): Promise<StoreSettings>;
 }

@@ -20,6 +20,12 @@ export interface IngestOptions {
   readonly known?: ReadonlyMap<string, number>;
   /** The deduplication horizon in ms of flow time. @default 600000 */
   readonly horizonMs?: number;
+  /**
+   * Keep batches' uuids in the store, for the next run to deduplicate against. A followed file needs
+   * not: the next run resumes at the stored offset exactly, and a uuid per flow is most of what a
+   * collector would send. Flows are deduplicated within the run either way. @default true
+   */
+  readonly storeUuids?: boolean;
 }
 
 /** Uuids with their flow time, forgetting those older than a horizon before the latest. */
@@ -123,8 +129,9 @@ export class FlowIngest {
     const state = this.builder.exportState();
     this.pending.evict();
     const uuids: SeenUuid[] = [];
+    const keep = this.options.storeUuids ?? true;
     for (const [uuid, timeMs] of this.pending.map) {
-      uuids.push({ uuid, timeMs });
+      if (keep) uuids.push({ uuid, timeMs });
       this.seen.add(uuid, timeMs);
     }
     this.pending = new RecentUuids(this.horizonMs);

@@ -139,7 +139,7 @@ export async function ingestInputs(store: FlowStore, inputs: readonly string[], 
     return { inputs: report, flows: 0, duplicates: 0, skipped: 0, lostEvents: 0, commits: 0, errors: [], store: await store.status() };
   }
 
-  const ingest = new FlowIngest({ ...ingestOptions(options), known: await store.recentUuids(), horizonMs: (await store.status()).settings.uuidHorizonSeconds * 1000 });
+  const ingest = new FlowIngest({ ...ingestOptions(options), known: await store.recentUuids(), horizonMs: (await store.settings()).uuidHorizonSeconds * 1000 });
   const streaming = toRead.includes('-');
   const tally = new DecodeTally();
   let commits = 0;
@@ -224,8 +224,7 @@ export async function ingestInputs(store: FlowStore, inputs: readonly string[], 
 export async function followIntoStore(store: FlowStore, path: string, options: ObserveOptions = {}): Promise<ObserveSummary> {
   const abs = resolve(path);
   const start = await store.followPosition(abs);
-  const status = await store.status();
-  const ingest = new FlowIngest({ ...ingestOptions(options), known: await store.recentUuids(), horizonMs: status.settings.uuidHorizonSeconds * 1000 });
+  const ingest = new FlowIngest({ ...ingestOptions(options), known: await store.recentUuids(), horizonMs: (await store.settings()).uuidHorizonSeconds * 1000, storeUuids: false });
   options.onStart?.(ingest);
   const tally = new DecodeTally();
   const errors: DecodeIssue[] = [];
@@ -340,7 +339,7 @@ export interface SourceIngestOptions extends ObserveOptions {
  * `uuid` within the horizon, e.g. replayed on a reconnect) are not counted again.
  */
 export async function ingestSource(store: FlowStore, source: FlowSource, options: SourceIngestOptions = {}): Promise<ObserveSummary> {
-  const ingest = new FlowIngest({ ...ingestOptions(options), known: await store.recentUuids(), horizonMs: (await store.status()).settings.uuidHorizonSeconds * 1000 });
+  const ingest = new FlowIngest({ ...ingestOptions(options), known: await store.recentUuids(), horizonMs: (await store.settings()).uuidHorizonSeconds * 1000 });
   options.onStart?.(ingest);
   const tally = new DecodeTally();
   let commits = 0;

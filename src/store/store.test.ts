@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { decodeHubbleLine, readFlowInputs } from '../flows/index.js';
 import { InventoryBuilder, type Inventory, type InventoryOptions } from '../inventory/index.js';
 import { writeSample } from '../sample/index.js';
-import { StoreError, ingestInputs, openStore } from './index.js';
+import { FlowIngest, StoreError, ingestInputs, openStore } from './index.js';
 
 let dir: string;
 let flowsFile: string;
@@ -124,6 +124,19 @@ describe('embedded store', () => {
     const want = await foldFiles([flowsFile]);
     expect(got.edges).toEqual(want.edges);
     expect(got.workloads).toEqual(want.workloads);
+  });
+
+  it('a followed file keeps no uuids in the store (it resumes at its offset), yet drops repeats within the run', () => {
+    const flows = lines.slice(0, 50).map((l) => decodeHubbleLine(l)).flatMap((d) => (d?.kind === 'flow' && d.flow.uuid !== undefined ? [d.flow] : []));
+    expect(flows.length).toBeGreaterThan(10);
+    for (const storeUuids of [true, false]) {
+      const ingest = new FlowIngest({ cluster, storeUuids, horizonMs: 30 * 86_400_000 });
+      for (const f of flows) expect(ingest.add(f)).toBe(true);
+      const first = ingest.takeBatch({ files: [], linesRead: 0, flows: flows.length, skipped: 0, ignored: 0, lostEvents: 0, errors: [] });
+      expect(first.uuids.length).toBe(storeUuids ? flows.length : 0);
+      for (const f of flows) expect(ingest.add(f)).toBe(false);
+      expect(ingest.duplicates).toBe(flows.length);
+    }
   });
 
   it('commits standard input in batches while reading, and what was read when interrupted', async () => {

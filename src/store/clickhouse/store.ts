@@ -128,8 +128,12 @@ export class ClickHouseStore implements FlowStore {
 
   async recentUuids(): Promise<ReadonlyMap<string, number>> {
     const settings = await this.settings();
+    // This collector's: another collector sees other flows (its node's), and a store fed by thousands of
+    // collectors holds far more recent uuids than one collector could load.
+    const mine = `collector = ${sqlString(this.collectorId)}`;
     const rows = await this.http.rows(
-      `SELECT uuid, time_ms FROM uuids WHERE time_ms >= (SELECT max(time_ms) FROM uuids) - ${sqlInt(settings.uuidHorizonSeconds * 1000)} AND (collector, batch) IN (SELECT collector, batch FROM batches)`,
+      `SELECT uuid, time_ms FROM uuids WHERE ${mine} AND time_ms >= (SELECT max(time_ms) FROM uuids WHERE ${mine}) - ${sqlInt(settings.uuidHorizonSeconds * 1000)}
+         AND (collector, batch) IN (SELECT collector, batch FROM batches WHERE ${mine})`,
     );
     return new Map(rows.map((r) => [r[0]!, Number(r[1])]));
   }
@@ -312,7 +316,7 @@ export class ClickHouseStore implements FlowStore {
     return next;
   }
 
-  private async settings(): Promise<StoreSettings> {
+  async settings(): Promise<StoreSettings> {
     const rows = await this.http.rows('SELECT settings FROM settings ORDER BY at_ms DESC LIMIT 1');
     const text = rows[0]?.[0];
     return text === undefined ? DEFAULT_STORE_SETTINGS : { ...DEFAULT_STORE_SETTINGS, ...this.parse<Partial<StoreSettings>>(text, 'settings') };
