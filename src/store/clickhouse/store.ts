@@ -120,6 +120,11 @@ export class ClickHouseStore implements FlowStore {
     this.retryForMs = options.retryForMs ?? DEFAULT_RETRY_MS;
   }
 
+  /** Batches waiting in the spool for the server (it could not be reached, or turned them away for now). */
+  get spooled(): number {
+    return this.waiting;
+  }
+
   async knownFiles(sha256s: readonly string[]): Promise<ReadonlySet<string>> {
     if (sha256s.length === 0) return new Set();
     const rows = await this.http.rows(`SELECT DISTINCT sha256 FROM files WHERE sha256 IN ${sqlStringList(sha256s)} AND (collector, batch) IN (SELECT collector, batch FROM batches)`);
@@ -359,7 +364,15 @@ export class ClickHouseStore implements FlowStore {
   /** Inserts what of the batch is not in yet, then its ledger row (see the module comment). */
   private async insertBatch(id: string, batch: IngestBatch): Promise<void> {
     const key = `collector = ${sqlString(this.collectorId)} AND batch = ${sqlString(id)}`;
-    if (await this.count(`batches WHERE ${key}`) > 0) return;
+    const { parts, bucketRows, firstTime } = batchRows(this.collectorId, id, batch);
+    const clusterText = batch.cluster !== undefined ? JSON.stringify(batch.cluster) : undefined;
+    const clusterSha = clusterText !== undefined ? createHash('sha256').update(clusterText).digest('hex') : '';
+    // What of the batch is in already, in one round trip: a commit is a few small queries, and a server
+    // takes a limited number of them per second from all its collectors.
+    const present = (await this.http.rows(
+      `SELECT ${[`batches WHERE ${key}`, ...parts.map(([table]) => `${table} WHERE ${key}`), `clusters WHERE sha = ${sqlString(clusterSha)}`].map((from) => `(SELECT count() FROM ${from})`).join(', ')}`,
+    ))[0]!.map(Number);
+    if (present[0]! > 0) return;
     if (batch.files.length > 0) {
       const known = await this.http.rows(`SELECT name FROM files WHERE sha256 IN ${sqlStringList(batch.files.map((f) => f.sha256))} AND NOT (${key}) AND (collector, batch) IN (SELECT collector, batch FROM batches) LIMIT 1`);
       if (known.length > 0) {
@@ -367,16 +380,10 @@ export class ClickHouseStore implements FlowStore {
         throw new StoreError(`${again.name}: was stored by another run while this one read it; nothing of this run was stored (run it again to ingest the other inputs)`, again.name);
       }
     }
-    const { parts, bucketRows, firstTime } = batchRows(this.collectorId, id, batch);
-    for (const [table, list] of parts) {
-      if (list.length > 0 && (await this.count(`${table} WHERE ${key}`)) === 0) await this.http.insert(table, list);
+    for (const [i, [table, list]] of parts.entries()) {
+      if (list.length > 0 && present[i + 1] === 0) await this.http.insert(table, list);
     }
-    let clusterSha = '';
-    if (batch.cluster !== undefined) {
-      const text = JSON.stringify(batch.cluster);
-      clusterSha = createHash('sha256').update(text).digest('hex');
-      if ((await this.count(`clusters WHERE sha = ${sqlString(clusterSha)}`)) === 0) await this.http.insert('clusters', [{ sha: clusterSha, snapshot: text }]);
-    }
+    if (clusterText !== undefined && present[parts.length + 1] === 0) await this.http.insert('clusters', [{ sha: clusterSha, snapshot: clusterText }]);
     await this.http.insert('batches', [{
       collector: this.collectorId,
       batch: id,
