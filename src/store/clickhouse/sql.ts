@@ -86,12 +86,63 @@ export function unescapeTsv(field: string): string {
   });
 }
 
-/** Splits a TabSeparated answer into rows of unescaped fields. */
+/** Splits one TabSeparated line (without its newline) into unescaped fields. */
+export function parseTsvLine(line: string): string[] {
+  const fields = line.split('\t');
+  for (let i = 0; i < fields.length; i++) fields[i] = unescapeTsv(fields[i]!);
+  return fields;
+}
+
+/** Splits a whole TabSeparated answer into rows of unescaped fields: a row per line, each line ended by a newline. */
 export function parseTsv(text: string): string[][] {
-  const rows: string[][] = [];
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    rows.push(line.split('\t').map(unescapeTsv));
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map(parseTsvLine);
+}
+
+/**
+ * Splits a TabSeparated answer received in chunks of bytes into rows. A chunk may end anywhere: inside a
+ * line, inside an escape, inside a multibyte character (bytes are decoded by a streaming decoder, and a
+ * line is parsed once its newline has arrived). The last complete line is held back until more comes, so
+ * that at the end the caller can inspect it ({@link TsvSplitter.end}): a server may append an error
+ * message to an answer it already started to send.
+ */
+export class TsvSplitter {
+  private readonly decoder = new TextDecoder('utf-8');
+  /** The last complete line, not yet parsed. */
+  private held: string | undefined;
+  /** The line under way (its newline not received yet). */
+  private partial = '';
+
+  /** Takes the next chunk; returns the rows it completed (all but the last complete line). */
+  push(chunk: Uint8Array): string[][] {
+    return this.split(this.decoder.decode(chunk, { stream: true }));
   }
-  return rows;
+
+  /**
+   * Ends the answer; returns what is left unparsed: the held line with its newline, then any text after
+   * the last newline (empty when the answer ended with a newline, as a whole TabSeparated answer does).
+   */
+  end(): string {
+    this.split(this.decoder.decode());
+    const tail = this.held === undefined ? this.partial : `${this.held}\n${this.partial}`;
+    this.held = undefined;
+    this.partial = '';
+    return tail;
+  }
+
+  private split(text: string): string[][] {
+    if (!text.includes('\n')) {
+      this.partial += text;
+      return [];
+    }
+    const lines = text.split('\n');
+    lines[0] = this.partial + lines[0]!;
+    this.partial = lines.pop()!;
+    const rows: string[][] = [];
+    if (this.held !== undefined) rows.push(parseTsvLine(this.held));
+    for (let i = 0; i < lines.length - 1; i++) rows.push(parseTsvLine(lines[i]!));
+    this.held = lines.at(-1);
+    return rows;
+  }
 }

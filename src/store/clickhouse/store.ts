@@ -324,14 +324,14 @@ export class ClickHouseStore implements FlowStore {
   /** The merged bucket rows, sorted by edge and bucket as the embedded store reads them. */
   private async readEdges(): Promise<EdgeState[]> {
     const sums = Array.from({ length: COUNTERS }, (_, i) => `sumMerge(c${i})`).join(', ');
-    const rows = await this.http.rows(
+    const rows = this.http.stream(
       `SELECT src, dst, src_w, proto, port, verdict, hour, daily, groupBitOrMerge(hours), ${sums}, minMerge(first), maxMerge(last)
        FROM edge_buckets GROUP BY src, dst, src_w, proto, port, verdict, hour, daily
        ORDER BY src, dst, proto, port, verdict, src_w, hour, daily`,
     );
     const edges: EdgeState[] = [];
     let current: { key: string; edge: EdgeState; buckets: BucketState[] } | undefined;
-    for (const r of rows) {
+    for await (const batch of rows) for (const r of batch) {
       const key = r.slice(0, 6).join('\t');
       if (current === undefined || current.key !== key) {
         const buckets: BucketState[] = [];
