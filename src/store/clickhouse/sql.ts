@@ -93,6 +93,23 @@ export function parseTsvLine(line: string): string[] {
   return fields;
 }
 
+/**
+ * V8 keeps a substring of 13 characters or more as a slice of its parent: a field kept from a streamed
+ * chunk would keep the whole chunk alive (and, kept from every chunk, the whole answer).
+ */
+const SLICED_FROM = 13;
+
+/** {@link parseTsvLine}, with fields that share no memory with `line` (see {@link SLICED_FROM}). */
+function parseTsvLineDetached(line: string): string[] {
+  const fields = line.split('\t');
+  for (let i = 0; i < fields.length; i++) {
+    const f = unescapeTsv(fields[i]!);
+    // A JSON round trip is the cheapest way to a flat copy (a concatenation sliced keeps a slice of the copy).
+    fields[i] = f.length < SLICED_FROM ? f : (JSON.parse(JSON.stringify(f)) as string);
+  }
+  return fields;
+}
+
 /** Splits a whole TabSeparated answer into rows of unescaped fields: a row per line, each line ended by a newline. */
 export function parseTsv(text: string): string[][] {
   const lines = text.split('\n');
@@ -105,7 +122,8 @@ export function parseTsv(text: string): string[][] {
  * line, inside an escape, inside a multibyte character (bytes are decoded by a streaming decoder, and a
  * line is parsed once its newline has arrived). The last complete line is held back until more comes, so
  * that at the end the caller can inspect it ({@link TsvSplitter.end}): a server may append an error
- * message to an answer it already started to send.
+ * message to an answer it already started to send. Rows share no memory with the chunks: keeping some
+ * of their fields keeps no chunk alive.
  */
 export class TsvSplitter {
   private readonly decoder = new TextDecoder('utf-8');
@@ -140,8 +158,8 @@ export class TsvSplitter {
     lines[0] = this.partial + lines[0]!;
     this.partial = lines.pop()!;
     const rows: string[][] = [];
-    if (this.held !== undefined) rows.push(parseTsvLine(this.held));
-    for (let i = 0; i < lines.length - 1; i++) rows.push(parseTsvLine(lines[i]!));
+    if (this.held !== undefined) rows.push(parseTsvLineDetached(this.held));
+    for (let i = 0; i < lines.length - 1; i++) rows.push(parseTsvLineDetached(lines[i]!));
     this.held = lines.at(-1);
     return rows;
   }
