@@ -160,6 +160,25 @@ describe('ClickHouseHttp.stream (fake server)', () => {
     }
   });
 
+  it('throws a retryable error naming the limit when the answer does not end in time', async () => {
+    const s: Server = createServer((_, res) => {
+      res.writeHead(200);
+      res.write('1\n');
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    const slow = new ClickHouseHttp(parseClickHouseLocation(`clickhouse://default@127.0.0.1:${port}/default`), { maxExecutionSeconds: 1, timeoutMs: 300 });
+    try {
+      const error = await slow.rows('SELECT 1').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ClickHouseError);
+      expect((error as ClickHouseError).retryable).toBe(true);
+      expect((error as Error).message).toMatch(/no complete answer within 0.3 s/);
+    } finally {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
   it('throws a retryable error for an answer cut off mid-row', async () => {
     const fake = await fakeServer('1\ta\n2\tb', 'destroy');
     try {

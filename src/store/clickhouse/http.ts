@@ -143,8 +143,11 @@ export class ClickHouseHttp {
     return lines.map(parseTsvLine);
   }
 
-  /** The error of a server that could not be reached, or stopped answering: worth retrying. */
+  /** The error of a server that could not be reached, stopped answering, or took too long: worth retrying. */
   private unreachable(what: string, cause: unknown): ClickHouseError {
+    if ((cause as Error).name === 'TimeoutError') {
+      return new ClickHouseError(`${this.location.display}: no complete answer within ${this.timeoutMs / 1000} s (the client's limit of a request: the query's max_execution_time of ${this.maxExecutionSeconds} s, plus 10 s)`, true, { cause });
+    }
     const reason = (cause as Error & { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
     return new ClickHouseError(`${this.location.display}: ${what} (${reason}); check the host and port, and that the server runs`, true, { cause });
   }
