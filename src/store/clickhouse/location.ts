@@ -1,6 +1,6 @@
 /**
- * @module store/clickhouse/location — the `clickhouse://USER:PASSWORD@HOST:PORT/DB?secure=1` form of
- * `--store`, parsed into what the HTTP interface needs. The password is never part of what is shown.
+ * @module store/clickhouse/location — the `clickhouse://USER:PASSWORD@HOST:PORT/DB?secure=1&max_execution_time=S`
+ * form of `--store`, parsed into what the HTTP interface needs. The password is never part of what is shown.
  */
 import { StoreError } from '../errors.js';
 import { isPlainName } from './sql.js';
@@ -19,6 +19,8 @@ export interface ClickHouseLocation {
   readonly password: string;
   /** The location without the password, for messages. */
   readonly display: string;
+  /** `?max_execution_time=SECONDS`: the server-side limit of each query, when given. */
+  readonly maxExecutionSeconds?: number;
 }
 
 /** Whether a `--store` value names a ClickHouse store rather than a directory. */
@@ -27,7 +29,7 @@ export function isClickHouseLocation(location: string): boolean {
 }
 
 /**
- * Parses `clickhouse://[USER[:PASSWORD]@]HOST[:PORT]/DB[?secure=1]`. The port defaults to 8123 (8443
+ * Parses `clickhouse://[USER[:PASSWORD]@]HOST[:PORT]/DB[?secure=1][&max_execution_time=SECONDS]`. The port defaults to 8123 (8443
  * with `secure=1`); the password comes from the URL or from `env.TIGHTEN_CLICKHOUSE_PASSWORD`.
  * @throws StoreError naming the location (without its password) when it is malformed
  */
@@ -48,12 +50,21 @@ export function parseClickHouseLocation(location: string, env: Readonly<Record<s
   if (database === '') throw new StoreError(`${display}: no database; write clickhouse://HOST:8123/DATABASE (tighten creates the database and its tables)`);
   if (!isPlainName(database)) throw new StoreError(`${display}: database name ${JSON.stringify(database)} must be letters, digits and underscores`);
   for (const key of url.searchParams.keys()) {
-    if (key !== 'secure') throw new StoreError(`${display}: unknown option ${key}; the only option is ?secure=1 (HTTPS)`);
+    if (key !== 'secure' && key !== 'max_execution_time') throw new StoreError(`${display}: unknown option ${key}; the options are ?secure=1 (HTTPS) and max_execution_time=SECONDS`);
   }
   const secureValue = url.searchParams.get('secure');
   const secure = secureValue === '1' || secureValue === 'true';
   const port = url.port !== '' ? url.port : secure ? '8443' : '8123';
-  return { endpoint: `${secure ? 'https' : 'http'}://${url.hostname}:${port}`, database, user, password, display };
+  const limit = url.searchParams.get('max_execution_time');
+  if (limit !== null && !/^[1-9]\d{0,5}$/.test(limit)) throw new StoreError(`${display}: max_execution_time must be a whole number of seconds (got ${JSON.stringify(limit)})`);
+  return {
+    endpoint: `${secure ? 'https' : 'http'}://${url.hostname}:${port}`,
+    database,
+    user,
+    password,
+    display,
+    ...(limit !== null ? { maxExecutionSeconds: Number(limit) } : {}),
+  };
 }
 
 /** A location string with any password replaced, for messages about an unparseable one. */

@@ -50,10 +50,18 @@ describe('parseClickHouseLocation', () => {
     const tls = parseClickHouseLocation('clickhouse://ch.example/flows?secure=1', { TIGHTEN_CLICKHOUSE_PASSWORD: 'envpw' });
     expect(tls).toMatchObject({ endpoint: 'https://ch.example:8443', user: 'default', password: 'envpw' });
     expect(parseClickHouseLocation('clickhouse://ch.example/flows').endpoint).toBe('http://ch.example:8123');
+    expect(parseClickHouseLocation('clickhouse://ch.example/flows?max_execution_time=600').maxExecutionSeconds).toBe(600);
+    expect(parseClickHouseLocation('clickhouse://ch.example/flows').maxExecutionSeconds).toBeUndefined();
   });
 
   it('names the store in errors and never shows the password', () => {
-    const bad = ['clickhouse://u:hunter2@host', 'clickhouse://u:hunter2@host:8123/bad-name', 'clickhouse://u:hunter2@host:8123/db?compress=1', 'clickhouse://u:hunter2@[bad/db'];
+    const bad = [
+      'clickhouse://u:hunter2@host',
+      'clickhouse://u:hunter2@host:8123/bad-name',
+      'clickhouse://u:hunter2@host:8123/db?compress=1',
+      'clickhouse://u:hunter2@host:8123/db?max_execution_time=1m',
+      'clickhouse://u:hunter2@[bad/db',
+    ];
     for (const location of bad) {
       let error: unknown;
       try {

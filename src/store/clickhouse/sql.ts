@@ -86,12 +86,81 @@ export function unescapeTsv(field: string): string {
   });
 }
 
-/** Splits a TabSeparated answer into rows of unescaped fields. */
-export function parseTsv(text: string): string[][] {
-  const rows: string[][] = [];
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    rows.push(line.split('\t').map(unescapeTsv));
+/** Splits one TabSeparated line (without its newline) into unescaped fields. */
+export function parseTsvLine(line: string): string[] {
+  const fields = line.split('\t');
+  for (let i = 0; i < fields.length; i++) fields[i] = unescapeTsv(fields[i]!);
+  return fields;
+}
+
+/**
+ * V8 keeps a substring of 13 characters or more as a slice of its parent: a field kept from a streamed
+ * chunk would keep the whole chunk alive (and, kept from every chunk, the whole answer).
+ */
+const SLICED_FROM = 13;
+
+/** {@link parseTsvLine}, with fields that share no memory with `line` (see {@link SLICED_FROM}). */
+function parseTsvLineDetached(line: string): string[] {
+  const fields = line.split('\t');
+  for (let i = 0; i < fields.length; i++) {
+    const f = unescapeTsv(fields[i]!);
+    // A JSON round trip is the cheapest way to a flat copy (a concatenation sliced keeps a slice of the copy).
+    fields[i] = f.length < SLICED_FROM ? f : (JSON.parse(JSON.stringify(f)) as string);
   }
-  return rows;
+  return fields;
+}
+
+/** Splits a whole TabSeparated answer into rows of unescaped fields: a row per line, each line ended by a newline. */
+export function parseTsv(text: string): string[][] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map(parseTsvLine);
+}
+
+/**
+ * Splits a TabSeparated answer received in chunks of bytes into rows. A chunk may end anywhere: inside a
+ * line, inside an escape, inside a multibyte character (bytes are decoded by a streaming decoder, and a
+ * line is parsed once its newline has arrived). The last complete line is held back until more comes, so
+ * that at the end the caller can inspect it ({@link TsvSplitter.end}): a server may append an error
+ * message to an answer it already started to send. Rows share no memory with the chunks: keeping some
+ * of their fields keeps no chunk alive.
+ */
+export class TsvSplitter {
+  private readonly decoder = new TextDecoder('utf-8');
+  /** The last complete line, not yet parsed. */
+  private held: string | undefined;
+  /** The line under way (its newline not received yet). */
+  private partial = '';
+
+  /** Takes the next chunk; returns the rows it completed (all but the last complete line). */
+  push(chunk: Uint8Array): string[][] {
+    return this.split(this.decoder.decode(chunk, { stream: true }));
+  }
+
+  /**
+   * Ends the answer; returns what is left unparsed: the held line with its newline, then any text after
+   * the last newline (empty when the answer ended with a newline, as a whole TabSeparated answer does).
+   */
+  end(): string {
+    this.split(this.decoder.decode());
+    const tail = this.held === undefined ? this.partial : `${this.held}\n${this.partial}`;
+    this.held = undefined;
+    this.partial = '';
+    return tail;
+  }
+
+  private split(text: string): string[][] {
+    if (!text.includes('\n')) {
+      this.partial += text;
+      return [];
+    }
+    const lines = text.split('\n');
+    lines[0] = this.partial + lines[0]!;
+    this.partial = lines.pop()!;
+    const rows: string[][] = [];
+    if (this.held !== undefined) rows.push(parseTsvLineDetached(this.held));
+    for (let i = 0; i < lines.length - 1; i++) rows.push(parseTsvLineDetached(lines[i]!));
+    this.held = lines.at(-1);
+    return rows;
+  }
 }

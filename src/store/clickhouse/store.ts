@@ -62,7 +62,7 @@ export interface ClickHouseStoreOptions {
   readonly spoolDir?: string;
   /** How long a commit keeps retrying an unreachable server, ms. @default 3600000 (one hour) */
   readonly retryForMs?: number;
-  /** Server-side limit of each query, seconds. @default 60 */
+  /** Server-side limit of each query, seconds. @default the URL's `max_execution_time`, else 60 */
   readonly maxExecutionSeconds?: number;
   /** The environment, for `TIGHTEN_CLICKHOUSE_PASSWORD`. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -82,7 +82,8 @@ export interface ClickHouseStoreOptions {
  */
 export async function openClickHouseStore(location: string, options: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
   const parsed = parseClickHouseLocation(location, options.env ?? process.env);
-  const http = new ClickHouseHttp(parsed, options.maxExecutionSeconds !== undefined ? { maxExecutionSeconds: options.maxExecutionSeconds } : {});
+  const maxExecutionSeconds = options.maxExecutionSeconds ?? parsed.maxExecutionSeconds;
+  const http = new ClickHouseHttp(parsed, maxExecutionSeconds !== undefined ? { maxExecutionSeconds } : {});
   const probe = () => http.rows(`SELECT count() FROM system.databases WHERE name = ${sqlString(parsed.database)}`, { database: false }).then((r) => r[0]?.[0] === '1');
   const exists = options.waitForServer ? await retrying(probe, options.retryForMs ?? DEFAULT_RETRY_MS, options.onRetry) : await probe();
   if (!exists) {
@@ -329,10 +330,10 @@ export class ClickHouseStore implements FlowStore {
 
   /** The merged bucket rows, sorted by edge and bucket as the embedded store reads them. */
   private async readEdges(window: EdgeWindow): Promise<EdgeState[]> {
-    const rows = await this.http.rows(edgeBucketsSql(await readEdgeView(this.http), window));
+    const rows = this.http.stream(edgeBucketsSql(await readEdgeView(this.http), window));
     const edges: EdgeState[] = [];
     let current: { key: string; edge: EdgeState; buckets: BucketState[] } | undefined;
-    for (const r of rows) {
+    for await (const batch of rows) for (const r of batch) {
       const key = r.slice(0, 6).join('\t');
       if (current === undefined || current.key !== key) {
         const buckets: BucketState[] = [];
