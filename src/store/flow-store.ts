@@ -99,7 +99,7 @@ export interface StoreStatus {
   readonly files: number;
   /** Flows decoded into the store, over all batches. */
   readonly flows: number;
-  /** Stored bucket rows (an edge's hour or day). */
+  /** Stored bucket rows (an edge's hour or day; in ClickHouse, as stored, before the server merges them all). */
   readonly bucketRows: number;
   readonly bytes: number;
   readonly firstTime?: string;

@@ -8,6 +8,11 @@
  * come as two summed buckets (before, after) that the builder counts as outside the window, and
  * the buckets before a relative `--since` as one summed bucket it leaves out when it finishes — so
  * the counts of flows out of scope or out of the window stay whole while the rows read shrink.
+ *
+ * Read in days, the buckets in the window are rolled up per edge and day on the server as compaction
+ * rolls them up (an hour's flows counted from its merged counters), with the flow records they stand
+ * for, so only the bucket lists differ from a read in hours: a store of 100,000 edges × 168 hours
+ * comes back as 700,000 rows instead of 16.8 million.
  */
 import type { ClickHouseHttp } from './http.js';
 import { EDGE_KEY } from './schema.js';
@@ -72,6 +77,7 @@ const summed = `groupBitOr(hours) AS hours, ${COUNTERS.map((c) => `sum(${c}) AS 
  */
 export function edgeBucketsSql(view: EdgeView, window: EdgeWindow = {}): string {
   const live = `hour >= ${sqlInt(view.dropBeforeHour)}`;
+  const minHour = window.minHour !== undefined && Number.isFinite(window.minHour) ? window.minHour : undefined;
   let rows: string;
   if (view.rolledDays.length === 0) rows = `SELECT ${KEY}, ${merged} FROM edge_buckets WHERE ${live} GROUP BY ${KEY}`;
   else {
@@ -86,7 +92,7 @@ export function edgeBucketsSql(view: EdgeView, window: EdgeWindow = {}): string 
   const classes = [
     ...(window.since !== undefined ? [`last < ${sqlString(window.since)}, 1`] : []),
     ...(window.until !== undefined ? [`first > ${sqlString(window.until)}, 2`] : []),
-    ...(window.minHour !== undefined && Number.isFinite(window.minHour) ? [`hour < ${sqlInt(window.minHour)}, 3`] : []),
+    ...(minHour !== undefined ? [`hour < ${sqlInt(minHour)}, 3`] : []),
   ];
   if (classes.length === 0 && !window.days) return view.rolledDays.length === 0 ? `${rows} ${ORDER}` : `SELECT * FROM (${rows}) ${ORDER}`;
   const inner = `SELECT src, dst, src_w, proto, port, verdict, hour AS x_hour, daily AS x_daily, hours AS x_hours, ${COUNTERS.map((c) => `${c} AS x_${c}`).join(', ')},
@@ -94,7 +100,7 @@ export function edgeBucketsSql(view: EdgeView, window: EdgeWindow = {}): string 
   // Class 0 rows (in the window) are read as they are, or rolled up into their day; each other class is
   // summed per edge into one hourly bucket at hour -class (never a real hour, and before any relative --since).
   const day = 'intDiv(x_hour, 24) * 24';
-  const roll = window.days ? `cls = 0${window.minHour !== undefined && Number.isFinite(window.minHour) ? ` AND ${day} >= ${sqlInt(window.minHour)}` : ''}` : '0';
+  const roll = window.days ? `cls = 0${minHour !== undefined ? ` AND ${day} >= ${sqlInt(minHour)}` : ''}` : '0';
   // A rolled-up day keeps only the sum of its hours' flows, on the source's side.
   const flows = bucketFlowsSql(COUNTERS.map((c) => `x_${c}`), 'x_daily');
   const counter = (i: number): string => (i === 0 ? `if(src_w = 1, ${flows}, toUInt64(0))` : i === 3 ? `if(src_w = 1, toUInt64(0), ${flows})` : 'toUInt64(0)');
