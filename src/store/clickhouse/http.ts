@@ -1,12 +1,22 @@
 /**
- * @module store/clickhouse/http — ClickHouse's HTTP interface with plain `fetch`: one POST per
- * statement, TabSeparated answers read as a stream (so no answer has to fit in one string), JSONEachRow
- * inserts, a per-query `max_execution_time`. This works
- * with ClickHouse 18.16 (Debian's) as with current releases; no client library's handshake is involved.
+ * @module store/clickhouse/http — ClickHouse's HTTP interface through `@clickhouse/client`: one request per
+ * statement, TabSeparated answers read as a stream (so no answer has to fit in one string) and parsed
+ * here, JSONEachRow inserts, a per-query `max_execution_time`, TLS with a private CA or a client
+ * certificate. Statements are sent as text with literals escaped by tighten (`sql.ts`), so this works
+ * with ClickHouse 18.16 (Debian's), which has no query parameters, as with current releases.
  */
+import { Readable } from 'node:stream';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from '../errors.js';
 import type { ClickHouseLocation } from './location.js';
 import { TsvSplitter, parseTsvLine } from './sql.js';
+
+/** TLS material for `https` (`?secure=1`): a CA to trust instead of the system's, and a client certificate. */
+export interface ClickHouseTls {
+  readonly ca: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+}
 
 /** Options of the HTTP client. */
 export interface ClickHouseHttpOptions {
@@ -14,6 +24,7 @@ export interface ClickHouseHttpOptions {
   readonly maxExecutionSeconds?: number;
   /** Client-side limit of each request, ms. @default maxExecutionSeconds + 10 s */
   readonly timeoutMs?: number;
+  readonly tls?: ClickHouseTls;
 }
 
 /** A failed request: `retryable` when the server could not be reached (or was overloaded), so the same request may succeed later. */
@@ -41,13 +52,21 @@ export class ClickHouseHttp {
   /** The server-side limit of each query, seconds. */
   readonly maxExecutionSeconds: number;
   private readonly timeoutMs: number;
-  private readonly authorization: string;
+  private readonly options: ClickHouseHttpOptions;
+  /** Clients in the store's database and in `default` (for statements before the database exists), made on first use. */
+  private readonly clients = new Map<boolean, ClickHouseClient>();
 
   constructor(location: ClickHouseLocation, options: ClickHouseHttpOptions = {}) {
     this.location = location;
+    this.options = options;
     this.maxExecutionSeconds = options.maxExecutionSeconds ?? 60;
     this.timeoutMs = options.timeoutMs ?? this.maxExecutionSeconds * 1000 + 10_000;
-    this.authorization = `Basic ${Buffer.from(`${location.user}:${location.password}`).toString('base64')}`;
+  }
+
+  /** Closes the connections kept alive (a process that ends needs not). */
+  async close(): Promise<void> {
+    for (const c of this.clients.values()) await c.close();
+    this.clients.clear();
   }
 
   /** Runs a statement (in the store's database unless `database` is false); returns the answer's text. */
@@ -70,24 +89,12 @@ export class ClickHouseHttp {
    *   error to an answer it started to send (a query that fails after its first blocks went out)
    */
   async *stream(sql: string, options: { readonly database?: boolean } = {}): AsyncGenerator<string[][], void, undefined> {
-    const response = await this.send(`${sql} FORMAT TabSeparated`, undefined, options.database ?? true);
-    const body = response.body;
-    if (body === null) return;
-    const reader = body.getReader();
+    const body = await this.send(`${sql} FORMAT TabSeparated`, undefined, options.database ?? true);
     const splitter = new TsvSplitter();
-    let done = false;
-    try {
-      for (;;) {
-        const chunk = await reader.read().catch((cause: unknown) => {
-          throw this.unreachable('the answer was cut off', cause);
-        });
-        if (chunk.done) break;
-        const rows = splitter.push(chunk.value);
-        if (rows.length > 0) yield rows;
-      }
-      done = true;
-    } finally {
-      if (!done) await reader.cancel().catch(() => undefined);
+    // Leaving the loop early (a caller that stops reading) destroys the answer's stream.
+    for await (const chunk of body) {
+      const rows = splitter.push(chunk as Uint8Array);
+      if (rows.length > 0) yield rows;
     }
     const rows = this.tailRows(splitter.end());
     if (rows.length > 0) yield rows;
@@ -102,30 +109,67 @@ export class ClickHouseHttp {
   }
 
   private async request(sql: string, body: string | undefined, inDatabase: boolean): Promise<string> {
-    const response = await this.send(sql, body, inDatabase);
-    return response.text().catch((cause: unknown) => {
-      throw this.unreachable('the answer was cut off', cause);
-    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.send(sql, body, inDatabase)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
   }
 
-  /** POSTs a statement; returns the response once its status is a success. @throws ClickHouseError when unreachable or refused */
-  private async send(sql: string, body: string | undefined, inDatabase: boolean): Promise<Response> {
-    const params = new URLSearchParams({ max_execution_time: String(this.maxExecutionSeconds) });
-    if (inDatabase) params.set('database', this.location.database);
-    if (body !== undefined) params.set('query', sql);
-    let response: Response;
+  /**
+   * Sends a statement; returns the answer's body, as it arrives, once its status is a success.
+   * @throws ClickHouseError when unreachable or refused; the body throws one when the answer is cut off or late
+   */
+  private async send(sql: string, body: string | undefined, inDatabase: boolean): Promise<AsyncIterable<unknown>> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let result: Awaited<ReturnType<ClickHouseClient['exec']>>;
     try {
-      response = await fetch(`${this.location.endpoint}/?${params.toString()}`, {
-        method: 'POST',
-        headers: { authorization: this.authorization, 'content-type': 'text/plain; charset=utf-8' },
-        body: body ?? sql,
-        signal: AbortSignal.timeout(this.timeoutMs),
+      result = await this.client(inDatabase).exec({
+        query: sql,
+        ...(body !== undefined ? { values: Readable.from([body]) } : {}),
+        clickhouse_settings: { max_execution_time: this.maxExecutionSeconds },
+        abort_signal: signal,
+        // Refusals are read here (status and text), as are errors appended to an answer already under way.
+        ignore_error_response: true,
       });
     } catch (cause) {
-      throw this.unreachable('ClickHouse cannot be reached', cause);
+      throw this.unreachable('ClickHouse cannot be reached', cause, signal);
     }
-    if (response.ok) return response;
-    throw this.refused(response.status, await response.text().catch(() => ''));
+    const status = result.http_status_code ?? 200;
+    if (status === 200) return this.guarded(result.stream, signal);
+    const text: string[] = [];
+    try {
+      for await (const chunk of result.stream) text.push(String(chunk));
+    } catch {
+      // The refusal's text is what could be read of it.
+    }
+    throw this.refused(status, text.join(''));
+  }
+
+  /** An answer's body whose failures (a cut connection, the time limit) are ClickHouseErrors. */
+  private async *guarded(stream: AsyncIterable<unknown>, signal: AbortSignal): AsyncGenerator<unknown> {
+    try {
+      for await (const chunk of stream) yield chunk;
+    } catch (cause) {
+      throw this.unreachable('the answer was cut off', cause, signal);
+    }
+  }
+
+  private client(inDatabase: boolean): ClickHouseClient {
+    let c = this.clients.get(inDatabase);
+    if (c === undefined) {
+      const tls = this.options.tls;
+      c = createClient({
+        url: this.location.endpoint,
+        username: this.location.user,
+        password: this.location.password,
+        database: inDatabase ? this.location.database : 'default',
+        request_timeout: this.timeoutMs,
+        compression: { request: false, response: false },
+        ...(tls !== undefined ? { tls: tls.cert !== undefined && tls.key !== undefined ? { ca_cert: tls.ca, cert: tls.cert, key: tls.key } : { ca_cert: tls.ca } } : {}),
+        log: { level: ClickHouseLogLevel.OFF },
+      });
+      this.clients.set(inDatabase, c);
+    }
+    return c;
   }
 
   /**
@@ -144,11 +188,11 @@ export class ClickHouseHttp {
   }
 
   /** The error of a server that could not be reached, stopped answering, or took too long: worth retrying. */
-  private unreachable(what: string, cause: unknown): ClickHouseError {
-    if ((cause as Error).name === 'TimeoutError') {
+  private unreachable(what: string, cause: unknown, signal: AbortSignal): ClickHouseError {
+    if (signal.aborted || /timeout/i.test((cause as Error).message)) {
       return new ClickHouseError(`${this.location.display}: no complete answer within ${this.timeoutMs / 1000} s (the client's limit of a request: the query's max_execution_time of ${this.maxExecutionSeconds} s, plus 10 s)`, true, { cause });
     }
-    const reason = (cause as Error & { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
+    const reason = (cause as Error & { code?: string }).code ?? (cause as Error & { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
     return new ClickHouseError(`${this.location.display}: ${what} (${reason}); check the host and port, and that the server runs`, true, { cause });
   }
 

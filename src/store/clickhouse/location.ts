@@ -1,9 +1,12 @@
 /**
- * @module store/clickhouse/location — the `clickhouse://USER:PASSWORD@HOST:PORT/DB?secure=1&max_execution_time=S`
+ * @module store/clickhouse/location — the `clickhouse://USER:PASSWORD@HOST:PORT/DB?secure=1&ca=…&max_execution_time=S`
  * form of `--store`, parsed into what the HTTP interface needs. The password is never part of what is shown.
  */
 import { StoreError } from '../errors.js';
 import { isPlainName } from './sql.js';
+
+/** The options a location's query string may carry. */
+const OPTIONS = ['secure', 'ca', 'cert', 'key', 'max_execution_time'];
 
 /** The scheme that selects the ClickHouse store. */
 export const CLICKHOUSE_SCHEME = 'clickhouse:';
@@ -21,6 +24,8 @@ export interface ClickHouseLocation {
   readonly display: string;
   /** `?max_execution_time=SECONDS`: the server-side limit of each query, when given. */
   readonly maxExecutionSeconds?: number;
+  /** `?ca=FILE[&cert=FILE&key=FILE]` (with `secure=1`): a CA to trust instead of the system's, a client certificate and its key (PEM). */
+  readonly tlsFiles?: { readonly ca: string; readonly cert?: string; readonly key?: string };
 }
 
 /** Whether a `--store` value names a ClickHouse store rather than a directory. */
@@ -29,7 +34,7 @@ export function isClickHouseLocation(location: string): boolean {
 }
 
 /**
- * Parses `clickhouse://[USER[:PASSWORD]@]HOST[:PORT]/DB[?secure=1][&max_execution_time=SECONDS]`. The port defaults to 8123 (8443
+ * Parses `clickhouse://[USER[:PASSWORD]@]HOST[:PORT]/DB[?secure=1[&ca=FILE[&cert=FILE&key=FILE]]][&max_execution_time=SECONDS]`. The port defaults to 8123 (8443
  * with `secure=1`); the password comes from the URL or from `env.TIGHTEN_CLICKHOUSE_PASSWORD`.
  * @throws StoreError naming the location (without its password) when it is malformed
  */
@@ -50,8 +55,12 @@ export function parseClickHouseLocation(location: string, env: Readonly<Record<s
   if (database === '') throw new StoreError(`${display}: no database; write clickhouse://HOST:8123/DATABASE (tighten creates the database and its tables)`);
   if (!isPlainName(database)) throw new StoreError(`${display}: database name ${JSON.stringify(database)} must be letters, digits and underscores`);
   for (const key of url.searchParams.keys()) {
-    if (key !== 'secure' && key !== 'max_execution_time') throw new StoreError(`${display}: unknown option ${key}; the options are ?secure=1 (HTTPS) and max_execution_time=SECONDS`);
+    if (!OPTIONS.includes(key)) throw new StoreError(`${display}: unknown option ${key}; the options are ${OPTIONS.join(', ')} (?secure=1&ca=FILE&cert=FILE&key=FILE&max_execution_time=SECONDS)`);
   }
+  const [ca, cert, key] = (['ca', 'cert', 'key'] as const).map((k) => url.searchParams.get(k) ?? undefined);
+  if ((cert === undefined) !== (key === undefined)) throw new StoreError(`${display}: a client certificate needs both cert=FILE and key=FILE`);
+  if ((cert !== undefined || ca !== undefined) && url.searchParams.get('secure') === null) throw new StoreError(`${display}: ca, cert and key are for HTTPS: add secure=1`);
+  if (cert !== undefined && ca === undefined) throw new StoreError(`${display}: a client certificate needs the server's CA too (ca=FILE)`);
   const secureValue = url.searchParams.get('secure');
   const secure = secureValue === '1' || secureValue === 'true';
   const port = url.port !== '' ? url.port : secure ? '8443' : '8123';
@@ -64,6 +73,7 @@ export function parseClickHouseLocation(location: string, env: Readonly<Record<s
     password,
     display,
     ...(limit !== null ? { maxExecutionSeconds: Number(limit) } : {}),
+    ...(ca !== undefined ? { tlsFiles: { ca, ...(cert !== undefined && key !== undefined ? { cert, key } : {}) } } : {}),
   };
 }
 

@@ -3,7 +3,12 @@
  * 127.0.0.1 with its own data directory): the same inventory as the embedded store, collectors that
  * commit concurrently and retry, a server stopped and restarted mid-run, an older schema migrated.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +71,23 @@ afterAll(async () => {
 /** Skips (with the reason) when no ClickHouse server could be started here. */
 function needsServer(ctx: { skip: (note?: string) => void }): void {
   if (server === undefined) ctx.skip(`ClickHouse server not available: ${skipReason}`);
+}
+
+/** A CA, a server certificate for localhost and a client certificate, made with openssl; the reason when it cannot. */
+async function makeCertificates(into: string): Promise<string | undefined> {
+  await mkdir(into, { recursive: true });
+  const openssl = (args: string[]) => promisify(execFile)('openssl', args, { cwd: into });
+  try {
+    await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=tighten-test-ca']);
+    await writeFile(join(into, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+    for (const [name, cn, ext] of [['server', 'localhost', ['-extfile', 'san.ext']], ['client', 'collector', []]] as const) {
+      await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
+      await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', ...ext]);
+    }
+    return undefined;
+  } catch (e) {
+    return `openssl could not make test certificates: ${(e as Error).message.split('\n')[0]}`;
+  }
 }
 
 async function embeddedInventory(name: string, files: readonly string[]) {
@@ -370,6 +392,45 @@ describe('ClickHouse store (real server)', () => {
       const buckets = (inv: Inventory) => inv.edges.reduce((n, e) => n + e.buckets.length, 0);
       expect(buckets((await ch.readInventory({ daysSuffice: true })).inventory)).toBeLessThan(buckets((await ch.readInventory()).inventory));
       expect(await rowsRead({ since: at(0.5) })).toBeLessThan(await rowsRead({}));
+    }
+  });
+
+  it('speaks HTTPS with a private CA and a client certificate (?secure=1&ca=…&cert=…&key=…), and refuses without them', async (ctx) => {
+    needsServer(ctx);
+    const tls = join(dir, 'tls');
+    const made = await makeCertificates(tls);
+    if (made !== undefined) return ctx.skip(made);
+    const read = (f: string) => readFile(join(tls, f));
+    // A TLS front for the test server that asks for a client certificate signed by the same CA.
+    const proxy = createHttpsServer({ key: await read('server.key'), cert: await read('server.pem'), ca: await read('ca.pem'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const upstream = httpRequest({ host: '127.0.0.1', port: server!.httpPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (proxy.address() as AddressInfo).port;
+      const base = server!.url('t_tls').replace(/@127\.0\.0\.1:\d+\//, `@localhost:${port}/`);
+      const files = `ca=${join(tls, 'ca.pem')}&cert=${join(tls, 'client.pem')}&key=${join(tls, 'client.key')}`;
+      const o = await run(['observe', '--store', `${base}?secure=1&${files}`, '--collector-id', 'tls', '--spool', join(dir, 'spool-tls'), days[0]!, '--cluster', clusterFile, '-q']);
+      expect(o.err).toBe('');
+      expect(o.code).toBe(0);
+      const a = await run(['inventory', '--flows', days[0]!, '--cluster', clusterFile, '-q', '-o', 'json']);
+      expect((await run(['inventory', '--store', `${base}?secure=1&${files}`, '-q', '-o', 'json'])).out).toBe(a.out);
+      // Without the client certificate the TLS front hangs up; without the CA the server is not trusted.
+      for (const query of [`?secure=1&ca=${join(tls, 'ca.pem')}`, '?secure=1']) {
+        const r = await run(['inventory', '--store', `${base}${query}`, '-q']);
+        expect(r.code, query).toBe(2);
+        expect(r.err).toMatch(/ClickHouse cannot be reached/);
+        expect(r.err).not.toContain('p@ss');
+      }
+      const missing = await run(['inventory', '--store', `${base}?secure=1&ca=${join(tls, 'nothing.pem')}`, '-q']);
+      expect(missing.err).toMatch(/nothing\.pem: cannot read the TLS file of clickhouse:\/\/default@localhost/);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 

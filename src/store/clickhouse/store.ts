@@ -39,7 +39,7 @@ import {
   type StoredDecodeSummary,
   type StoredInventory,
 } from '../flow-store.js';
-import { ClickHouseError, ClickHouseHttp } from './http.js';
+import { ClickHouseError, ClickHouseHttp, type ClickHouseTls } from './http.js';
 import { parseClickHouseLocation, type ClickHouseLocation } from './location.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './schema.js';
 import { edgeBucketsSql, readEdgeView, type EdgeWindow } from './edge-query.js';
@@ -83,7 +83,8 @@ export interface ClickHouseStoreOptions {
 export async function openClickHouseStore(location: string, options: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
   const parsed = parseClickHouseLocation(location, options.env ?? process.env);
   const maxExecutionSeconds = options.maxExecutionSeconds ?? parsed.maxExecutionSeconds;
-  const http = new ClickHouseHttp(parsed, maxExecutionSeconds !== undefined ? { maxExecutionSeconds } : {});
+  const tls = parsed.tlsFiles !== undefined ? await readTls(parsed.display, parsed.tlsFiles) : undefined;
+  const http = new ClickHouseHttp(parsed, { ...(maxExecutionSeconds !== undefined ? { maxExecutionSeconds } : {}), ...(tls !== undefined ? { tls } : {}) });
   const probe = () => http.rows(`SELECT count() FROM system.databases WHERE name = ${sqlString(parsed.database)}`, { database: false }).then((r) => r[0]?.[0] === '1');
   const exists = options.waitForServer ? await retrying(probe, options.retryForMs ?? DEFAULT_RETRY_MS, options.onRetry) : await probe();
   if (!exists) {
@@ -99,6 +100,15 @@ export async function openClickHouseStore(location: string, options: ClickHouseS
   }
   if (version < SCHEMA_VERSION) await migrate(http, version);
   return new ClickHouseStore(http, options);
+}
+
+/** Reads the PEM files a location names for TLS. @throws StoreError naming the file that cannot be read */
+async function readTls(display: string, files: NonNullable<ClickHouseLocation['tlsFiles']>): Promise<ClickHouseTls> {
+  const read = (path: string) =>
+    readFile(path).catch((cause: unknown) => {
+      throw new StoreError(`${path}: cannot read the TLS file of ${display} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, path, { cause });
+    });
+  return { ca: await read(files.ca), ...(files.cert !== undefined && files.key !== undefined ? { cert: await read(files.cert), key: await read(files.key) } : {}) };
 }
 
 export class ClickHouseStore implements FlowStore {
