@@ -6,7 +6,7 @@
  * with ClickHouse 18.16 (Debian's), which has no query parameters, as with current releases.
  */
 import { Readable } from 'node:stream';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from '../errors.js';
 import type { ClickHouseLocation } from './location.js';
 import { TsvSplitter, parseTsvLine } from './sql.js';
@@ -54,19 +54,13 @@ export class ClickHouseHttp {
   private readonly timeoutMs: number;
   private readonly options: ClickHouseHttpOptions;
   /** Clients in the store's database and in `default` (for statements before the database exists), made on first use. */
-  private readonly clients = new Map<boolean, ClickHouseClient>();
+  private readonly clients = new Map<boolean, Promise<ClickHouseClient>>();
 
   constructor(location: ClickHouseLocation, options: ClickHouseHttpOptions = {}) {
     this.location = location;
     this.options = options;
     this.maxExecutionSeconds = options.maxExecutionSeconds ?? 60;
     this.timeoutMs = options.timeoutMs ?? this.maxExecutionSeconds * 1000 + 10_000;
-  }
-
-  /** Closes the connections kept alive (a process that ends needs not). */
-  async close(): Promise<void> {
-    for (const c of this.clients.values()) await c.close();
-    this.clients.clear();
   }
 
   /** Runs a statement (in the store's database unless `database` is false); returns the answer's text. */
@@ -122,7 +116,7 @@ export class ClickHouseHttp {
     const signal = AbortSignal.timeout(this.timeoutMs);
     let result: Awaited<ReturnType<ClickHouseClient['exec']>>;
     try {
-      result = await this.client(inDatabase).exec({
+      result = await (await this.client(inDatabase)).exec({
         query: sql,
         ...(body !== undefined ? { values: Readable.from([body]) } : {}),
         clickhouse_settings: { max_execution_time: this.maxExecutionSeconds },
@@ -153,23 +147,29 @@ export class ClickHouseHttp {
     }
   }
 
-  private client(inDatabase: boolean): ClickHouseClient {
+  private client(inDatabase: boolean): Promise<ClickHouseClient> {
     let c = this.clients.get(inDatabase);
     if (c === undefined) {
-      const tls = this.options.tls;
-      c = createClient({
-        url: this.location.endpoint,
-        username: this.location.user,
-        password: this.location.password,
-        database: inDatabase ? this.location.database : 'default',
-        request_timeout: this.timeoutMs,
-        compression: { request: false, response: false },
-        ...(tls !== undefined ? { tls: tls.cert !== undefined && tls.key !== undefined ? { ca_cert: tls.ca, cert: tls.cert, key: tls.key } : { ca_cert: tls.ca } } : {}),
-        log: { level: ClickHouseLogLevel.OFF },
-      });
+      c = this.newClient(inDatabase);
       this.clients.set(inDatabase, c);
     }
     return c;
+  }
+
+  private async newClient(inDatabase: boolean): Promise<ClickHouseClient> {
+    // Loaded on first use: commands that never open a ClickHouse store do not pay for it at start-up.
+    const { ClickHouseLogLevel, createClient } = await import('@clickhouse/client');
+    const tls = this.options.tls;
+    return createClient({
+      url: this.location.endpoint,
+      username: this.location.user,
+      password: this.location.password,
+      database: inDatabase ? this.location.database : 'default',
+      request_timeout: this.timeoutMs,
+      compression: { request: false, response: false },
+      ...(tls !== undefined ? { tls: tls.cert !== undefined && tls.key !== undefined ? { ca_cert: tls.ca, cert: tls.cert, key: tls.key } : { ca_cert: tls.ca } } : {}),
+      log: { level: ClickHouseLogLevel.OFF },
+    });
   }
 
   /**
