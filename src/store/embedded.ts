@@ -174,7 +174,9 @@ export class EmbeddedStore implements FlowStore {
         builder.mergeState(meta.state);
         addDecode(decode, meta.decode);
       }
-      const edges = await readBuckets(this.location, m.segments.filter((s) => s.bucketRows > 0).map((s) => s.id));
+      // Days suffice only without a window: the builder cuts a window per bucket it is given.
+      const days = options.daysSuffice === true && options.since === undefined && options.until === undefined && options.sinceMs === undefined;
+      const edges = await readBuckets(this.location, m.segments.filter((s) => s.bucketRows > 0).map((s) => s.id), { days });
       builder.mergeState({ ...EMPTY_STATE, edges });
       return { inventory: builder.finish(decode), cluster };
     });

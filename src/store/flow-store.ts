@@ -66,8 +66,8 @@ export interface StoreReadOptions extends Omit<InventoryOptions, 'cluster'> {
   /**
    * The reader needs no hourly buckets: the store may hand them over rolled up into days (each edge's
    * flows, first and last seen, and hours with traffic stay the same; only its bucket list is
-   * coarser), which is far less to read. The ClickHouse store does so on the server; the embedded
-   * store reads hours. @default false
+   * coarser), which is far less to read. The ClickHouse store does so on the server, window or not;
+   * the embedded store in DuckDB, when the read has no window. @default false
    */
   readonly daysSuffice?: boolean;
 }

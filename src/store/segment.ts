@@ -129,18 +129,38 @@ export async function readSegmentMeta(dir: string, id: string): Promise<SegmentM
  * widened), as edges. Edge and bucket order is sorted, not the fold's: merging is order-free for them.
  * @throws StoreError naming the file when a segment is missing or not Parquet
  */
-export async function readBuckets(dir: string, ids: readonly string[]): Promise<EdgeState[]> {
+/**
+ * Merged bucket rows rolled up per edge and day as compaction rolls them (`rollUpState`): a day's flows
+ * are the sum of its hours' flows (each counted from the hour's merged counters, as `bucketCount` does),
+ * kept on the source's side, with the flow records they stand for as `events`.
+ */
+function inDays(merged: string): string {
+  const side = (k: number): string => `greatest(c${k * 3}, c${k * 3 + 1}, c${k * 3 + 2})`;
+  const preferred = `CASE WHEN src_w THEN ${side(0)} ELSE ${side(1)} END`;
+  const other = `CASE WHEN src_w THEN ${side(1)} ELSE ${side(0)} END`;
+  const all = COUNTER_COLUMNS.join(' + ');
+  const flows = `CASE WHEN daily THEN ${all} WHEN ${preferred} > 0 THEN ${preferred} WHEN ${other} > 0 THEN ${other} ELSE ${side(2)} END`;
+  const day = '(hour // 24) * 24';
+  const counters = COUNTER_COLUMNS.map((c, i) => (i === 0 ? `CASE WHEN src_w THEN sum(flows) ELSE 0 END::BIGINT AS c0` : i === 3 ? `CASE WHEN src_w THEN 0 ELSE sum(flows) END::BIGINT AS c3` : `0::BIGINT AS ${c}`));
+  return `SELECT src, dst, src_w, proto, port, verdict, ${day} AS hour, true AS daily,
+      bit_or(CASE WHEN daily THEN hours ELSE (1 << (hour - ${day}))::INTEGER END) AS hours, ${counters.join(', ')},
+      min(first) AS first, max(last) AS last, sum(${all})::BIGINT AS events
+    FROM (SELECT *, ${flows} AS flows FROM (${merged}))
+    GROUP BY src, dst, src_w, proto, port, verdict, ${day}`;
+}
+
+export async function readBuckets(dir: string, ids: readonly string[], options: { readonly days?: boolean } = {}): Promise<EdgeState[]> {
   if (ids.length === 0) return [];
   const files = ids.map((id) => segmentPaths(dir, id).parquet);
   const sums = COUNTER_COLUMNS.map((c) => `sum(${c})::BIGINT AS ${c}`).join(', ');
+  const merged = `SELECT src, dst, src_w, proto, port, verdict, hour, daily, bit_or(hours) AS hours, ${sums}, min(first) AS first, max(last) AS last, NULL::BIGINT AS events
+      FROM read_parquet([${files.map(sqlString).join(', ')}])
+      GROUP BY src, dst, src_w, proto, port, verdict, hour, daily`;
   // One row per edge with its buckets as one string: handing DuckDB values to JavaScript one by one
   // costs more than the query, and an edge has many buckets.
-  const sql = `WITH b AS (
-      SELECT src, dst, src_w, proto, port, verdict, hour, daily, bit_or(hours) AS hours, ${sums}, min(first) AS first, max(last) AS last
-      FROM read_parquet([${files.map(sqlString).join(', ')}])
-      GROUP BY src, dst, src_w, proto, port, verdict, hour, daily)
+  const sql = `WITH b AS (${options.days ? inDays(merged) : merged})
     SELECT src, dst, src_w, proto, port, verdict,
-      string_agg(concat_ws(' ', hour, daily::INTEGER, hours, ${COUNTER_COLUMNS.join(', ')}, first, last), '|' ORDER BY hour, daily) AS buckets
+      string_agg(concat_ws(' ', hour, daily::INTEGER, hours, ${COUNTER_COLUMNS.join(', ')}, first, last, events), '|' ORDER BY hour, daily) AS buckets
     FROM b GROUP BY src, dst, src_w, proto, port, verdict
     ORDER BY src, dst, proto, port, verdict`;
   const columns = await withDuckDb(async (c) => {
@@ -167,6 +187,7 @@ export async function readBuckets(dir: string, ids: readonly string[]): Promise<
         counts: f.slice(3, 3 + COUNTERS).map(Number),
         first: f[3 + COUNTERS]!,
         last: f[4 + COUNTERS]!,
+        ...(f[5 + COUNTERS] !== undefined ? { events: Number(f[5 + COUNTERS]) } : {}),
       });
     }
     edges.push({

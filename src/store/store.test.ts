@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCluster, type ClusterSnapshot } from '../cluster/index.js';
 import { PassThrough } from 'node:stream';
 import { decodeHubbleLine, readFlowInputs } from '../flows/index.js';
-import { InventoryBuilder, type Inventory, type InventoryOptions } from '../inventory/index.js';
+import { InventoryBuilder, bucketHours, type Inventory, type InventoryOptions } from '../inventory/index.js';
 import { writeSample } from '../sample/index.js';
 import { FlowIngest, StoreError, ingestInputs, openStore } from './index.js';
 
@@ -79,6 +79,14 @@ describe('embedded store', () => {
     const scopedWant = await foldFiles(days, scoped);
     expect(scopedGot.edges).toEqual(scopedWant.edges);
     expect(scopedGot.workloads).toEqual(scopedWant.workloads);
+
+    // Read in days (DuckDB rolls them up): the same inventory but for coarser bucket lists with the same hours.
+    const inDays = (await store.readInventory({ daysSuffice: true })).inventory;
+    const withoutBuckets = (inv: Inventory) => ({ ...inv, edges: inv.edges.map((e) => ({ ...e, buckets: [] })) });
+    expect(withoutBuckets(inDays)).toEqual(withoutBuckets(expected));
+    const hoursIn = (inv: Inventory) => inv.edges.map((e) => e.buckets.flatMap(bucketHours).sort());
+    expect(hoursIn(inDays)).toEqual(hoursIn(expected));
+    expect(inDays.edges.every((e) => e.buckets.every((b) => b.hours !== undefined))).toBe(true);
 
     await store.configure({ rollupAfterHours: 10_000 });
     await store.compact();
