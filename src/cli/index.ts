@@ -109,6 +109,29 @@ function duration(option: string, value: unknown): number {
 /** `--now`, `--since`, `--until`. */
 const windowOf = (v: Values) => parseWindow({ now: v.now as string | undefined, since: v.since as string | undefined, until: v.until as string | undefined });
 
+/** `--flows` (and positional flow files), `--store`, `--cluster`, `--kube` and the window, as every reading command takes them. */
+const sourceOf = (v: Values, positionals: readonly string[] = []) => ({
+  flows: [...strings(v.flows), ...positionals],
+  ...(typeof v.store === 'string' ? { store: v.store } : {}),
+  cluster: strings(v.cluster),
+  kube: kubeOptionsOf(v),
+  window: windowOf(v),
+});
+
+/** What `promote` and `rollback` both take (`StageChangeOptions`). */
+const stageChangeOf = (v: Values, positionals: readonly string[]) => ({
+  namespaces: [...namespacesOf(positionals), ...namespacesOf(v.namespace)],
+  direction: oneOf('direction', v.direction, DIRECTION_CHOICES, 'both'),
+  ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
+  ...(typeof v.by === 'string' ? { by: v.by } : {}),
+  commit: v.commit === true,
+  ...sourceOf(v),
+  ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
+  ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
+  output: oneOf('output', v.output, TRANSITION_FORMATS, 'markdown'),
+  quiet: v.quiet === true,
+});
+
 /** `--namespace a,b` and `--namespace a --namespace b` both work. */
 const namespacesOf = (v: unknown): string[] => strings(v).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
@@ -176,12 +199,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       diffCommand(
         {
           sets: positionals,
-          flows: strings(v.flows),
-          ...(typeof v.store === 'string' ? { store: v.store } : {}),
-          cluster: strings(v.cluster),
-          kube: kubeOptionsOf(v),
+          ...sourceOf(v),
           namespaces: namespacesOf(v.namespace),
-          window: windowOf(v),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           exitCode: v['exit-code'] === true,
@@ -206,12 +225,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (v, positionals, io) =>
       inventoryCommand(
         {
-          flows: [...strings(v.flows), ...positionals],
-          ...(typeof v.store === 'string' ? { store: v.store } : {}),
-          cluster: strings(v.cluster),
-          kube: kubeOptionsOf(v),
+          ...sourceOf(v, positionals),
           namespaces: namespacesOf(v.namespace),
-          window: windowOf(v),
           output: oneOf('output', v.output, INVENTORY_FORMATS, 'text'),
           quiet: v.quiet === true,
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
@@ -283,11 +298,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (v, _positionals, io) =>
       planCommand(
         {
-          flows: strings(v.flows),
-          ...(typeof v.store === 'string' ? { store: v.store } : {}),
-          cluster: strings(v.cluster),
-          kube: kubeOptionsOf(v),
-          window: windowOf(v),
+          ...sourceOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           namespaces: namespacesOf(v.namespace),
           for: namespacesOf(v.for),
@@ -334,23 +345,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (v, positionals, io) =>
       promoteCommand(
         {
-          namespaces: [...namespacesOf(positionals), ...namespacesOf(v.namespace)],
+          ...stageChangeOf(v, positionals),
           ...(v.to !== undefined ? { to: oneOf('to', v.to, ['audit', 'enforce'] as const, 'audit') } : {}),
-          direction: oneOf('direction', v.direction, DIRECTION_CHOICES, 'both'),
           approve: v.approve === true,
           force: v.force === true,
-          ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
-          ...(typeof v.by === 'string' ? { by: v.by } : {}),
-          commit: v.commit === true,
-          flows: strings(v.flows),
-          ...(typeof v.store === 'string' ? { store: v.store } : {}),
-          cluster: strings(v.cluster),
-          kube: kubeOptionsOf(v),
-          window: windowOf(v),
-          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
-          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
-          output: oneOf('output', v.output, TRANSITION_FORMATS, 'markdown'),
-          quiet: v.quiet === true,
         },
         io,
       ),
@@ -370,12 +368,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (v, _positionals, io) =>
       recommendCommand(
         {
-          flows: strings(v.flows),
-          ...(typeof v.store === 'string' ? { store: v.store } : {}),
-          cluster: strings(v.cluster),
-          kube: kubeOptionsOf(v),
+          ...sourceOf(v),
           namespaces: namespacesOf(v.namespace),
-          window: windowOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           format: oneOf('format', v.format, POLICY_FORMATS, 'cilium'),
           force: v.force === true,
@@ -395,21 +389,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (v, positionals, io) =>
       rollbackCommand(
         {
-          namespaces: [...namespacesOf(positionals), ...namespacesOf(v.namespace)],
+          ...stageChangeOf(v, positionals),
           ...(v.to !== undefined ? { to: oneOf('to', v.to, ['audit', 'observe'] as const, 'audit') } : {}),
-          direction: oneOf('direction', v.direction, DIRECTION_CHOICES, 'both'),
-          ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
-          ...(typeof v.by === 'string' ? { by: v.by } : {}),
-          commit: v.commit === true,
-          flows: strings(v.flows),
-          ...(typeof v.store === 'string' ? { store: v.store } : {}),
-          cluster: strings(v.cluster),
-          kube: kubeOptionsOf(v),
-          window: windowOf(v),
-          ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
-          ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
-          output: oneOf('output', v.output, TRANSITION_FORMATS, 'markdown'),
-          quiet: v.quiet === true,
         },
         io,
       ),
@@ -421,11 +402,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (v, _positionals, io) =>
       serveCommand(
         {
-          flows: strings(v.flows),
-          ...(typeof v.store === 'string' ? { store: v.store } : {}),
-          cluster: strings(v.cluster),
-          kube: kubeOptionsOf(v),
-          window: windowOf(v),
+          ...sourceOf(v),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           listen: typeof v.listen === 'string' ? v.listen : DEFAULT_LISTEN,
@@ -443,12 +420,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       simulateCommand(
         {
           policies: [...strings(v.policies), ...strings(v.repo)],
-          flows: strings(v.flows),
-          ...(typeof v.store === 'string' ? { store: v.store } : {}),
-          cluster: strings(v.cluster),
-          kube: kubeOptionsOf(v),
+          ...sourceOf(v),
           namespaces: namespacesOf(v.namespace),
-          window: windowOf(v),
           asEnforced: v['as-enforced'] === true,
           ...(typeof v['cilium-version'] === 'string' ? { ciliumVersion: v['cilium-version'] } : {}),
           ...(typeof v.repo === 'string' ? { repo: v.repo } : {}),

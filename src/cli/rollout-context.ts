@@ -30,7 +30,8 @@ import type { Io } from './io.js';
 import { readInventory } from './sources.js';
 import type { WindowOptions } from './window.js';
 
-export interface RolloutSourceOptions {
+/** What the rollout is judged from, as `plan`, `promote`, `rollback` and `serve` take it. */
+export interface RolloutSources {
   readonly flows: readonly string[];
   /** A flow store to read the inventory from instead of `flows` (`--store DIR`). */
   readonly store?: string | undefined;
@@ -39,10 +40,14 @@ export interface RolloutSourceOptions {
   readonly kube?: KubeOptions | undefined;
   readonly window: WindowOptions;
   /** @default the current directory */
-  readonly repo?: string;
+  readonly repo?: string | undefined;
+  readonly ciliumVersion?: string | undefined;
+}
+
+/** How to judge it. */
+export interface RolloutReadOptions {
   /** `--approve`: critical namespaces may enforce. */
   readonly approve: boolean;
-  readonly ciliumVersion?: string;
   /** Show progress on stderr while reading flows. */
   readonly progress: boolean;
 }
@@ -74,12 +79,12 @@ const errorMessage = (e: unknown): string => (e as Error).message.split('\n')[0]
 /** The repository's folder, absolute (`--repo`, else the current directory). */
 export const repoDir = (repo: string | undefined, io: Io): string => (repo === undefined ? io.cwd : isAbsolute(repo) ? repo : join(io.cwd, repo));
 
-export async function readRolloutContext(opts: RolloutSourceOptions, io: Io): Promise<RolloutContext> {
+export async function readRolloutContext(opts: RolloutSources, how: RolloutReadOptions, io: Io): Promise<RolloutContext> {
   const repo = repoDir(opts.repo, io);
   const config = await readConfig(repo);
   const contents = await readRepository(repo);
   for (const w of contents.warnings) io.stderr.write(`warning: ${w}\n`);
-  const { inventory, cluster } = await readInventory({ flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: opts.progress }, io);
+  const { inventory, cluster } = await readInventory({ flows: opts.flows, ...(opts.store !== undefined ? { store: opts.store } : {}), cluster: opts.cluster, kube: opts.kube, namespaces: [], window: opts.window, progress: how.progress }, io);
   const understanding = understand(inventory, cluster, config);
   const evaluate = evaluateOptionsOf(cluster, opts.ciliumVersion);
   const now = new Date(inventory.window.now ?? inventory.window.until ?? Date.now());
@@ -127,7 +132,7 @@ export async function readRolloutContext(opts: RolloutSourceOptions, io: Io): Pr
   const namespaceLabels = Object.fromEntries((cluster?.namespaces ?? []).map((n) => [n.name, n.labels]));
   const rollout = rolloutConfig(config);
   for (const w of rollout.warnings) io.stderr.write(`warning: ${w}\n`);
-  const sources = { inventory, understanding, namespaceLabels, simulation, state: contents.state, preflight: summarizePreflight(preflight), workloadsWithoutPolicy, validation, approved: opts.approve };
+  const sources = { inventory, understanding, namespaceLabels, simulation, state: contents.state, preflight: summarizePreflight(preflight), workloadsWithoutPolicy, validation, approved: how.approve };
   const evidence: Record<string, GateEvidence> = {};
   // Acceptances expire on the calendar: judged at the clock (or --now), whatever the traffic's last flow.
   const acceptancesAt = opts.window.now !== undefined ? new Date(opts.window.now) : new Date();

@@ -28,9 +28,8 @@ import type { LoadedPolicy } from '../policy/model/index.js';
 import { TransitionError, UsageError } from '../shared/errors.js';
 import type { TransitionFormat } from '../report/transition.js';
 import type { DirectionChoice } from '../rollout/index.js';
-import type { KubeOptions } from './cluster-source.js';
+import type { RolloutSources } from './rollout-context.js';
 import type { Io } from './io.js';
-import type { WindowOptions } from './window.js';
 
 export interface Connectivity {
   readonly diff?: PolicyDiff;
@@ -38,7 +37,7 @@ export interface Connectivity {
 }
 
 /** What `promote` and `rollback` both take: the namespaces, who and why, the sources, the output. */
-export interface StageChangeOptions {
+export interface StageChangeOptions extends RolloutSources {
   readonly namespaces: readonly string[];
   readonly direction: DirectionChoice;
   /** Why, for the history (`--reason`). */
@@ -47,15 +46,6 @@ export interface StageChangeOptions {
   readonly by?: string;
   /** Commit the change with its summary as the message (`--commit`). */
   readonly commit: boolean;
-  readonly flows: readonly string[];
-  /** A flow store instead of `flows` (`--store DIR`). */
-  readonly store?: string | undefined;
-  readonly cluster: readonly string[];
-  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
-  readonly kube?: KubeOptions | undefined;
-  readonly window: WindowOptions;
-  readonly repo?: string;
-  readonly ciliumVersion?: string;
   readonly output: TransitionFormat;
   readonly quiet: boolean;
 }

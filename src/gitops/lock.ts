@@ -11,7 +11,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GitopsLockError } from './errors.js';
-import { createExclusive, isProcessAlive } from '../shared/lock-file.js';
+import { createExclusive, holdingLock, isProcessAlive } from '../shared/lock-file.js';
 
 export { isProcessAlive };
 
@@ -99,13 +99,5 @@ export async function withStateLock<T>(repo: string, fn: () => Promise<T>, optio
     acquired = await createExclusive(path, text);
   }
   if (!acquired) throw new GitopsLockError(`${path}: could not take the lock (another run keeps taking it); try again`, path);
-  try {
-    return await fn();
-  } finally {
-    try {
-      if ((await readFile(path, 'utf8')) === text) await rm(path, { force: true });
-    } catch {
-      // Already gone: nothing to release.
-    }
-  }
+  return holdingLock(path, text, fn);
 }

@@ -4,10 +4,8 @@
  * A namespace's policy preview (the diff of its next promotion) is computed on demand and kept until the next load.
  */
 import type { Io } from '../cli/io.js';
-import type { KubeOptions } from '../cli/cluster-source.js';
-import { readRolloutContext, type RolloutContext } from '../cli/rollout-context.js';
+import { readRolloutContext, type RolloutContext, type RolloutSources } from '../cli/rollout-context.js';
 import { connectivityDelta } from '../cli/stage-change.js';
-import type { WindowOptions } from '../cli/window.js';
 import { NAMESPACES_DIR, planTransitions } from '../gitops/index.js';
 import { API_VERSION } from '../report/inventory.js';
 import { renderDiff } from '../report/diff.js';
@@ -17,18 +15,7 @@ import type { BoardDocument, DropsDocument, HygieneDocument, MapDocument, Polici
 import { buildBoard, buildDrops, buildHygiene, buildMap, planViewOf } from './views.js';
 
 /** The sources `tighten serve` reads, as `plan` takes them. */
-export interface DashboardSources {
-  readonly flows: readonly string[];
-  /** A flow store instead of `flows` (`--store DIR`). */
-  readonly store?: string | undefined;
-  readonly cluster: readonly string[];
-  /** Read the cluster from the live API (`--kube`) instead of `cluster`. */
-  readonly kube?: KubeOptions | undefined;
-  readonly window: WindowOptions;
-  /** @default the current directory */
-  readonly repo?: string;
-  readonly ciliumVersion?: string;
-}
+export type DashboardSources = RolloutSources;
 
 export interface DashboardData {
   readonly context: RolloutContext;
@@ -45,20 +32,7 @@ export interface DashboardData {
 
 /** Reads the sources and builds every view. Progress is never shown: the server's stderr is its log. */
 export async function readDashboardData(sources: DashboardSources, io: Io, generation = 1): Promise<DashboardData> {
-  const context = await readRolloutContext(
-    {
-      flows: sources.flows,
-      store: sources.store,
-      cluster: sources.cluster,
-      kube: sources.kube,
-      window: sources.window,
-      ...(sources.repo !== undefined ? { repo: sources.repo } : {}),
-      approve: false,
-      ...(sources.ciliumVersion !== undefined ? { ciliumVersion: sources.ciliumVersion } : {}),
-      progress: false,
-    },
-    io,
-  );
+  const context = await readRolloutContext(sources, { approve: false, progress: false }, io);
   const plan = planRollout(context.namespaces, context.evidence, context.contents.state, context.rollout, context.now);
   const previews = new Map<string, PoliciesDocument>();
   return {

@@ -1,9 +1,9 @@
 /**
  * @module shared/lock-file — the two primitives of tighten's lock files (the repository's state lock and a flow
  * store's writer lock): create a file only if it does not exist, and tell whether the process that wrote one still
- * runs on this host.
+ * runs on this host; and holding one while work runs.
  */
-import { open } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 
 /** Creates `path` holding `text`; false when it already exists. */
 export async function createExclusive(path: string, text: string): Promise<boolean> {
@@ -28,5 +28,18 @@ export function isProcessAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `fn` while holding the lock file at `path` (already created with `text`), then removes it unless another process took it over meanwhile. */
+export async function holdingLock<T>(path: string, text: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    try {
+      if ((await readFile(path, 'utf8')) === text) await rm(path, { force: true });
+    } catch {
+      // Already gone: nothing to release.
+    }
   }
 }

@@ -12,7 +12,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { StoreError } from './errors.js';
-import { createExclusive, isProcessAlive } from '../shared/lock-file.js';
+import { createExclusive, holdingLock, isProcessAlive } from '../shared/lock-file.js';
 
 export const LOCK_FILE = 'lock';
 
@@ -73,13 +73,5 @@ export async function withWriterLock<T>(dir: string, fn: () => Promise<T>, optio
     }
     await new Promise((r) => setTimeout(r, poll));
   }
-  try {
-    return await fn();
-  } finally {
-    try {
-      if ((await readFile(path, 'utf8')) === text) await rm(path, { force: true });
-    } catch {
-      // Already gone: nothing to release.
-    }
-  }
+  return holdingLock(path, text, fn);
 }

@@ -50,20 +50,7 @@ export async function promoteCommand(opts: PromoteCommandOptions, io: Io): Promi
   if (opts.namespaces.length === 0) throw new UsageError('name the namespaces to promote: tighten promote NS… [--to audit|enforce] (tighten plan lists the next steps)');
   if (opts.force && (opts.reason === undefined || opts.reason.trim() === '')) throw new UsageError('--force needs --reason "…": a forced promotion is recorded with why');
   if (!opts.force && opts.reason !== undefined && opts.reason.trim() === '') throw new UsageError('--reason is empty');
-  const ctx = await readRolloutContext(
-    {
-      flows: opts.flows,
-      store: opts.store,
-      cluster: opts.cluster,
-      kube: opts.kube,
-      window: opts.window,
-      ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
-      approve: opts.approve,
-      ...(opts.ciliumVersion !== undefined ? { ciliumVersion: opts.ciliumVersion } : {}),
-      progress: !opts.quiet && opts.output !== 'json',
-    },
-    io,
-  );
+  const ctx = await readRolloutContext(opts, { approve: opts.approve, progress: !opts.quiet && opts.output !== 'json' }, io);
   await checkCommit(ctx.repo, opts.commit);
   const namespaces = [...new Set(opts.namespaces)];
   const state = ctx.contents.state;

@@ -15,10 +15,9 @@
  * comes back as 700,000 rows instead of 16.8 million.
  */
 import type { ClickHouseHttp } from './http.js';
-import { EDGE_KEY } from './schema.js';
+import { COUNTERS, EDGE_KEY } from './schema.js';
 import { sqlInt, sqlString } from './sql.js';
 
-const COUNTERS = Array.from({ length: 9 }, (_, i) => `c${i}`);
 const KEY = EDGE_KEY.join(', ');
 const ORDER = 'ORDER BY src, dst, proto, port, verdict, src_w, hour, daily';
 

@@ -94,6 +94,11 @@ export class ClickHouseHttp {
     if (rows.length > 0) yield rows;
   }
 
+  /** `SELECT count() FROM <from>` (a table, with its WHERE clause). */
+  async count(from: string): Promise<number> {
+    return Number((await this.rows(`SELECT count() FROM ${from}`))[0]?.[0] ?? 0);
+  }
+
   /** Inserts rows into a table (JSONEachRow); nothing is sent when there are none. */
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;

@@ -16,30 +16,21 @@ import { compactionCutoffs } from '../batch-state.js';
 import type { StoreSettings } from '../flow-store.js';
 import type { ClickHouseHttp } from './http.js';
 import { COVERED, bucketFlowsSql } from './edge-query.js';
-import { EDGE_KEY } from './schema.js';
+import { COUNTERS, EDGE_KEY } from './schema.js';
 import { sqlInt, sqlString } from './sql.js';
 
-const COUNTERS = Array.from({ length: 9 }, (_, i) => `c${i}`);
 const KEY = EDGE_KEY.join(', ');
 const EDGE = 'src, dst, src_w, proto, port, verdict';
 
 /** How long a compaction's lease holds against others when its holder never releases it (it died). */
 export const LEASE_MS = 2 * 3_600_000;
 
-/** What a compaction did. */
-export interface CompactionSummary {
-  /** Days rolled up (a day whose late batches were added counts again). */
-  readonly daysRolledUp: number;
-  readonly rollBeforeHour: number;
-  readonly dropBeforeHour: number;
-}
-
 /**
  * Rolls up the days before the rollup age and drops what is past retention, under the store's
  * compaction lease. `lastTime` is the store's newest flow.
  * @throws StoreError when another compaction holds the lease
  */
-export async function compactClickHouse(http: ClickHouseHttp, holder: string, settings: StoreSettings, lastTime: string, now = Date.now): Promise<CompactionSummary> {
+export async function compactClickHouse(http: ClickHouseHttp, holder: string, settings: StoreSettings, lastTime: string, now = Date.now): Promise<void> {
   const lease = await acquireLease(http, 'compact', holder, now());
   try {
     const { rollBeforeHour, dropBeforeHour } = compactionCutoffs(lastTime, settings);
@@ -59,7 +50,6 @@ export async function compactClickHouse(http: ClickHouseHttp, holder: string, se
     }
     for (const [day, batches] of byDay) await rollUpDay(http, day, batches, now);
     await dropUnread(http, dropBeforeHour, settings, lastTime);
-    return { daysRolledUp: byDay.size, rollBeforeHour, dropBeforeHour };
   } finally {
     await http.insert('leases', [{ name: 'compact', holder: lease, at_ms: now(), released: 1 }]);
   }
@@ -68,13 +58,13 @@ export async function compactClickHouse(http: ClickHouseHttp, holder: string, se
 /** Rolls up day `day` of `batches` (ledgered, covered by no rollup yet): see the module comment. */
 async function rollUpDay(http: ClickHouseHttp, day: number, batches: readonly { collector: string; batch: string }[], now: () => number): Promise<void> {
   const rollup = createHash('sha256').update(`${day}\n${batches.map((b) => `${b.collector}\t${b.batch}`).join('\n')}`).digest('hex').slice(0, 32);
-  if ((await count(http, `rollups WHERE rollup = ${sqlString(rollup)}`)) > 0) return;
+  if ((await http.count(`rollups WHERE rollup = ${sqlString(rollup)}`)) > 0) return;
   // Rows of an attempt that died before its ledger row (an insert of many rows may be split into blocks).
-  if ((await count(http, `edge_days WHERE rollup = ${sqlString(rollup)}`)) > 0) {
+  if ((await http.count(`edge_days WHERE rollup = ${sqlString(rollup)}`)) > 0) {
     await http.query(`ALTER TABLE edge_days DELETE WHERE rollup = ${sqlString(rollup)}`);
     await waitForMutations(http);
   }
-  if ((await count(http, `rolled_batches WHERE rollup = ${sqlString(rollup)}`)) === 0) {
+  if ((await http.count(`rolled_batches WHERE rollup = ${sqlString(rollup)}`)) === 0) {
     await http.insert('rolled_batches', batches.map((b) => ({ rollup, day, collector: b.collector, batch: b.batch })));
   }
   const start = day * 24;
@@ -117,7 +107,7 @@ async function dropUnread(http: ClickHouseHttp, dropBeforeHour: number, settings
     ['uuids', `time_ms < ${sqlInt(Date.parse(lastTime) - settings.uuidHorizonSeconds * 1000)}`],
   ];
   for (const [table, where] of deletions) {
-    if ((await count(http, `${table} WHERE ${where}`)) > 0) await http.query(`ALTER TABLE ${table} DELETE WHERE ${where}`);
+    if ((await http.count(`${table} WHERE ${where}`)) > 0) await http.query(`ALTER TABLE ${table} DELETE WHERE ${where}`);
   }
   await waitForMutations(http);
 }
@@ -141,14 +131,10 @@ async function acquireLease(http: ClickHouseHttp, name: string, holder: string, 
   throw new StoreError(`${http.location.display}: a compaction by ${other} runs since ${new Date(Number(first?.[1] ?? at)).toISOString()}; run it again when it is done (a lease left by a compaction that died expires after ${LEASE_MS / 3_600_000} hours)`);
 }
 
-async function count(http: ClickHouseHttp, from: string): Promise<number> {
-  return Number((await http.rows(`SELECT count() FROM ${from}`))[0]?.[0] ?? 0);
-}
-
 /** Waits until the database's mutations (ALTER … DELETE, asynchronous in ClickHouse) are done, for at most the query limit. */
 export async function waitForMutations(http: ClickHouseHttp): Promise<void> {
   const until = Date.now() + http.maxExecutionSeconds * 1000;
-  while ((await count(http, 'system.mutations WHERE database = currentDatabase() AND is_done = 0')) > 0) {
+  while ((await http.count('system.mutations WHERE database = currentDatabase() AND is_done = 0')) > 0) {
     if (Date.now() > until) throw new StoreError(`${http.location.display}: compaction's deletions are still running on the server after ${http.maxExecutionSeconds} s; they finish on their own`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -39,7 +39,8 @@ import type { ClickHouseHttp } from './http.js';
 /** The schema version this tighten writes. */
 export const SCHEMA_VERSION = 3;
 
-const COUNTERS = Array.from({ length: 9 }, (_, i) => `c${i}`);
+/** The nine counter columns of an edge bucket (`counts[side * 3 + eventClass]`). */
+export const COUNTERS = Array.from({ length: 9 }, (_, i) => `c${i}`);
 
 /** The columns that name an edge and its bucket, in sort order. */
 export const EDGE_KEY = ['src', 'dst', 'src_w', 'proto', 'port', 'verdict', 'hour', 'daily'] as const;

@@ -186,10 +186,11 @@ export class ClickHouseStore implements FlowStore {
    */
   async commit(batch: IngestBatch): Promise<CommitResult> {
     this.throwBacklogError();
-    const id = batchId(batch);
+    const text = JSON.stringify(batch);
+    const id = idOf(text);
     await mkdir(this.spoolDir, { recursive: true });
     const spooled = join(this.spoolDir, `${this.spoolPrefix()}${Date.now().toString().padStart(15, '0')}-${String(++this.spooledCount).padStart(6, '0')}-${id}.json`);
-    await writeFileAtomic(spooled, JSON.stringify(batch));
+    await writeFileAtomic(spooled, text);
     if (this.waiting === 0) {
       try {
         await this.insertBatch(id, batch);
@@ -247,7 +248,7 @@ export class ClickHouseStore implements FlowStore {
       return false;
     }
     try {
-      await retrying(() => this.insertBatch(batchId(batch), batch), this.retryForMs);
+      await retrying(() => this.insertBatch(idOf(text), batch), this.retryForMs);
     } catch (e) {
       await this.discardUnlessServerFault(path, e);
       throw e;
@@ -413,10 +414,6 @@ export class ClickHouseStore implements FlowStore {
     }]);
   }
 
-  private async count(from: string): Promise<number> {
-    return Number((await this.http.rows(`SELECT count() FROM ${from}`))[0]?.[0] ?? 0);
-  }
-
   private spoolPrefix(): string {
     const l: ClickHouseLocation = this.http.location;
     const where = createHash('sha256').update(`${l.endpoint}/${l.database}\t${this.collectorId}`).digest('hex').slice(0, 16);
@@ -464,7 +461,12 @@ async function retrying<T>(fn: () => Promise<T>, forMs: number, onRetry?: ClickH
 
 /** The content hash a batch is keyed by in the ledger: the same batch retried has the same id. */
 export function batchId(batch: IngestBatch): string {
-  return createHash('sha256').update(JSON.stringify(batch)).digest('hex').slice(0, 32);
+  return idOf(JSON.stringify(batch));
+}
+
+/** {@link batchId} of a batch's JSON text (a spool file holds exactly that text). */
+function idOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 /** A batch's rows per table (all but the ledger and cluster), each tagged with (collector, batch). */
